@@ -1,0 +1,35 @@
+"""The `annotate` command line: a thin click layer over the library.
+
+This package is the only place that prints or sets exit codes. Each command lives in its own
+module as a `*_cli` wrapper that parses options and calls a plain library function.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from .. import __version__
+
+# Command modules, each defining `command` (a click command or group) to register.
+COMMAND_MODULES = (
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="annotate")
+def main():
+    """Stance and sentiment annotation for news research.
+
+    The loop: split articles into sentences, pre-label them, push them to Label Studio,
+    pull the corrected gold labels back, measure agreement, adjudicate, retrain, report.
+
+    \b
+    Example:
+      annotate split corpora/haiti-mss/articles -o sentences.jsonl
+    """
+
+
+for _name in COMMAND_MODULES:
+    main.add_command(importlib.import_module(f"{__name__}.{_name}").command)

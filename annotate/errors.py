@@ -1,0 +1,36 @@
+"""Typed errors. Library code raises these; only the CLI prints them and sets exit codes."""
+
+from __future__ import annotations
+
+
+class AnnotateError(Exception):
+    """Base class: the message says what failed, where, and what to do next."""
+
+    exit_code = 1
+
+
+class InputError(AnnotateError):
+    """A user-supplied file cannot be read or does not fit the expected format."""
+
+    def __init__(self, path, message: str, line: int | None = None):
+        self.path = str(path)
+        self.line = line
+        self.reason = message
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class SchemaError(InputError):
+    """A record parsed but the annotation schema rejects it."""
+
+
+class ModelError(AnnotateError):
+    """A model directory is missing, corrupt, or was made for another schema."""
+
+
+class LabelStudioError(AnnotateError):
+    """Label Studio is unreachable, refused the credentials, or answered with an error."""
+
+
+class ConfigError(AnnotateError):
+    """A configuration (codebook, corpus.toml, options) is invalid."""

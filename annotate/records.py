@@ -1,0 +1,148 @@
+"""Reading and writing JSON Lines records, with file:line errors and all-or-nothing output."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import jsonlines
+
+from .errors import InputError, SchemaError
+from .schema import record_problem
+
+# Bytes that never occur in UTF-8 text files; seeing one means the file is binary.
+_BINARY_MARKERS = (b"\x00",)
+
+
+def read_text(path) -> str:
+    """Read a whole text file as UTF-8 with normalised line endings, or raise InputError."""
+    path = Path(path)
+    data = _read_bytes(path)
+    text = _decode(path, data)
+    if not text.strip():
+        raise InputError(path, "the file is empty; give a file with text in it")
+    return normalise_newlines(text)
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, expected a file") from None
+    except PermissionError:
+        raise InputError(path, "permission denied; check the file's permissions") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if any(marker in data[:65536] for marker in _BINARY_MARKERS):
+        raise InputError(path, "looks like a binary file, not UTF-8 text")
+    return data
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(path, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
+                         "convert it to UTF-8 first", line=line) from None
+
+
+def read_records(path, kind: str | None = None, *, allow_empty: bool = False) -> Iterator[dict]:
+    """Stream the JSON objects of a .jsonl file, checked against the schema of `kind`.
+
+    Raises InputError/SchemaError naming the file and line of the first bad record. The file is
+    read lazily, so a caller that must not write partial output should write atomically
+    (see `atomic_output`).
+    """
+    path = Path(path)
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, expected a .jsonl file") from None
+    except PermissionError:
+        raise InputError(path, "permission denied; check the file's permissions") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
+    seen_any = False
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if b"\x00" in raw:
+                raise InputError(path, "looks like a binary file, not JSON Lines", line=number)
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(path, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                                 line=number) from None
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(path, f"invalid JSON ({exc.msg} at column {exc.colno})",
+                                 line=number) from None
+            if kind is not None:
+                problem = record_problem(record, kind)
+                if problem:
+                    raise SchemaError(path, f"not a valid {kind} record: {problem}", line=number)
+            elif not isinstance(record, dict):
+                raise InputError(path, "expected a JSON object on each line", line=number)
+            seen_any = True
+            yield record
+    if not seen_any and not allow_empty:
+        raise InputError(path, "the file is empty; expected one JSON object per line")
+
+
+def read_all(paths: Iterable, kind: str | None = None) -> list[dict]:
+    """All records of several files, validated before the caller does anything with them."""
+    return [record for path in paths for record in read_records(path, kind)]
+
+
+@contextlib.contextmanager
+def atomic_output(path, mode: str = "w"):
+    """Open a temporary file beside `path`; rename it over `path` only if the block succeeds.
+
+    A failure (a bad input line found halfway, Ctrl-C) leaves no partial output behind.
+    """
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(directory, "output directory does not exist; create it first")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
+            yield handle
+        os.chmod(tmp_name, 0o666 & ~_current_umask())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_records(path, records: Iterable[dict]) -> int:
+    """Write records as JSON Lines atomically; return how many were written."""
+    count = 0
+    with atomic_output(path) as handle:
+        writer = jsonlines.Writer(handle, compact=True, sort_keys=False)
+        for record in records:
+            writer.write(record)
+            count += 1
+    return count

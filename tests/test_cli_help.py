@@ -1,0 +1,44 @@
+"""Every command has help text with an example, and a README entry."""
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from annotate.cli import main
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix=("annotate",)):
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        yield path, command
+        if isinstance(command, click.Group):
+            yield from _commands(command, path)
+
+
+ALL_COMMANDS = [(" ".join(path), command) for path, command in _commands(main)]
+
+
+def test_there_are_commands():
+    assert len(ALL_COMMANDS) >= 1
+
+
+@pytest.mark.parametrize("path,command", ALL_COMMANDS, ids=[p for p, _ in ALL_COMMANDS])
+def test_command_has_help_with_example(path, command):
+    result = CliRunner().invoke(main, [*path.split()[1:], "--help"])
+    assert result.exit_code == 0, result.output
+    assert command.help and len(command.help.strip()) > 20, f"{path} has no help text"
+    if not isinstance(command, click.Group):
+        assert "Example" in result.output, f"{path} --help shows no example"
+
+
+@pytest.mark.parametrize("path,command", ALL_COMMANDS, ids=[p for p, _ in ALL_COMMANDS])
+def test_command_has_readme_entry(path, command):
+    if isinstance(command, click.Group) and path != "annotate":
+        heading_prefix = f"### {path}"
+        assert heading_prefix in README, f"README has no section starting with {heading_prefix!r}"
+    else:
+        assert f"### {path}" in README, f"README has no '### {path}' section"

@@ -1,0 +1,75 @@
+"""The schema has one source of truth: JSON Schemas, labeling config and guidelines agree with it."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from annotate.schema import RECORD_KINDS, json_schema, labeling_config, load_schema, record_problem, schema_file
+
+
+def test_json_schemas_use_the_label_sets_of_labels_toml():
+    schema = load_schema()
+    for kind in ("gold", "prediction"):
+        s = json_schema(kind)
+        assert s["properties"]["sentiment"]["enum"] == list(schema.sentiments)
+        actor = s["properties"]["actors"]["items"]["properties"]
+        assert actor["stance"]["enum"] == list(schema.stances)
+
+
+def test_labeling_config_offers_exactly_the_schema_labels():
+    schema = load_schema()
+    root = ET.fromstring(labeling_config())
+    choices = {c.get("name"): [x.get("value") for x in c.iter("Choice")] for c in root.iter("Choices")}
+    assert choices["stance"] == list(schema.stances)
+    assert choices["sentiment"] == list(schema.sentiments)
+    stance = next(c for c in root.iter("Choices") if c.get("name") == "stance")
+    assert stance.get("perRegion") == "true" and stance.get("toName") == "text"
+    labels = [x.get("value") for x in root.iter("Label")]
+    assert labels == [schema.actor_label]
+
+
+def test_every_label_has_a_distinct_hotkey():
+    root = ET.fromstring(labeling_config())
+    hotkeys = [el.get("hotkey") for el in root.iter() if el.tag in ("Choice", "Label")]
+    assert all(hotkeys) and len(set(hotkeys)) == len(hotkeys)
+
+
+def test_guidelines_define_every_label():
+    text = schema_file("guidelines.md").read_text(encoding="utf-8")
+    headings = {h.strip().lower() for h in re.findall(r"^#{2,4}\s+`?([\w-]+)`?", text, flags=re.M)}
+    schema = load_schema()
+    for value in (*schema.stances, *schema.sentiments):
+        assert value in headings, f"guidelines.md has no heading for {value!r}"
+    assert f"schema version {schema.version}" in text.lower()
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+def test_schemas_are_valid_json_schemas(kind):
+    assert json_schema(kind)["type"] == "object"
+
+
+GOOD_GOLD = {"id": "d:1", "text": "Kenya welcomed the mission.", "sentiment": "positive",
+             "actors": [{"start": 0, "end": 5, "text": "Kenya", "stance": "supportive"}]}
+
+
+def test_good_gold_passes_and_extra_fields_are_allowed():
+    assert record_problem(dict(GOOD_GOLD, annotator="ann@example.org"), "gold") is None
+
+
+@pytest.mark.parametrize("change,expected", [
+    ({"sentiment": "happy"}, "sentiment"),
+    ({"actors": [{"start": 0, "end": 5, "text": "Kenya", "stance": "angry"}]}, "stance"),
+    ({"actors": [{"start": 0, "end": 50, "text": "Kenya", "stance": "none"}]}, "does not fit"),
+    ({"actors": [{"start": 1, "end": 6, "text": "Kenya", "stance": "none"}]}, "does not match"),
+    ({"id": 7}, "id"),
+])
+def test_bad_gold_is_rejected_with_a_reason(change, expected):
+    problem = record_problem(dict(GOOD_GOLD, **change), "gold")
+    assert problem and expected in problem
+
+
+def test_missing_field_is_named():
+    record = dict(GOOD_GOLD)
+    del record["sentiment"]
+    assert "sentiment" in record_problem(record, "gold")
