@@ -14,6 +14,7 @@ from .. import __version__
 
 # Command modules, each defining `command` (a click command or group) to register.
 COMMAND_MODULES = (
+    "convert",
     "split",
     "agreement",
 )

@@ -1,0 +1,173 @@
+"""The actor codebook: canonical actor names, their categories and the aliases news text uses.
+
+A codebook is a TOML file (`format = "annotate-codebook/1"`) with one `[[actors]]` table per
+actor. Aliases are matched case-sensitively as whole words; `Codebook.canonical` also accepts the
+forms news text wraps around an alias ("the Kenyan government", "Kenya's", "Kenyan President
+William Ruto").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+FORMAT = "annotate-codebook/1"
+CATEGORIES = ("government", "police", "armed_group", "civil_society", "international", "person",
+              "public", "media", "other")
+
+# Possessive endings and a leading article are not part of an actor's name.
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
+# An alias inside a prepositional phrase names a place or an owner, not the span's head.
+_AFTER_PREPOSITION = re.compile(
+    r"(?<!\w)(?:in|of|from|at|for|with|across|inside|outside|near|to)\s+(?:the\s+)?$")
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    category: str
+    aliases: tuple[str, ...] = ()
+    note: str | None = None
+    affiliation: str | None = None
+
+    @property
+    def surface_forms(self) -> tuple[str, ...]:
+        """The canonical name and every alias (the name always matches itself)."""
+        return (self.name, *(a for a in self.aliases if a != self.name))
+
+    def to_dict(self) -> dict:
+        data = {"name": self.name, "category": self.category, "aliases": list(self.aliases)}
+        if self.note is not None:
+            data["note"] = self.note
+        if self.affiliation is not None:
+            data["affiliation"] = self.affiliation
+        return data
+
+
+@dataclass(frozen=True)
+class Codebook:
+    actors: tuple[Actor, ...] = ()
+    source: str = "<codebook>"
+    # alias -> canonical name; built once, used by every lookup
+    _by_alias: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _contained: re.Pattern | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def empty(cls) -> Codebook:
+        return cls.from_dict({"format": FORMAT, "actors": []})
+
+    @classmethod
+    def load(cls, path) -> Codebook:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such codebook file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the codebook ({exc})") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # the message already carries "(at line N, column M)"
+            raise ConfigError(f"{path}: invalid TOML: {exc}; fix the syntax and retry") from None
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "<codebook>") -> Codebook:
+        """Build and check a codebook from parsed TOML or from `to_dict()` output."""
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: a codebook must be a table, got {type(data).__name__}")
+        if data.get("format", FORMAT) != FORMAT:
+            raise ConfigError(f"{source}: unknown codebook format {data.get('format')!r}; "
+                              f"expected format = {FORMAT!r}")
+        raw_actors = data.get("actors", [])
+        if not isinstance(raw_actors, list):
+            raise ConfigError(f"{source}: 'actors' must be an array of tables ([[actors]])")
+        actors = tuple(_parse_actor(item, i, source) for i, item in enumerate(raw_actors, 1))
+        by_alias: dict[str, str] = {}
+        names: set[str] = set()
+        for actor in actors:
+            if actor.name in names:
+                raise ConfigError(f"{source}: duplicate actor name {actor.name!r}; "
+                                  "each [[actors]] entry needs a unique name")
+            names.add(actor.name)
+        for actor in actors:
+            for alias in actor.surface_forms:
+                owner = by_alias.get(alias)
+                if owner is not None and owner != actor.name:
+                    raise ConfigError(f"{source}: alias {alias!r} is claimed by both {owner!r} "
+                                      f"and {actor.name!r}; keep it under one actor")
+                by_alias[alias] = actor.name
+        contained = None
+        if by_alias:
+            alternatives = "|".join(re.escape(a) for a in sorted(by_alias, key=len, reverse=True))
+            contained = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        return cls(actors=actors, source=source, _by_alias=by_alias, _contained=contained)
+
+    def to_dict(self) -> dict:
+        return {"format": FORMAT, "actors": [actor.to_dict() for actor in self.actors]}
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        """Every surface form (names and aliases) mapped to its canonical name."""
+        return dict(self._by_alias)
+
+    def __len__(self) -> int:
+        return len(self.actors)
+
+    def actor(self, name: str) -> Actor | None:
+        return next((a for a in self.actors if a.name == name), None)
+
+    def canonical(self, span_text: str) -> str | None:
+        """The canonical actor a span of text refers to, or None if the codebook does not know it.
+
+        Tries the exact alias, then the span without a leading "the" and a possessive "'s", then
+        the alias contained in the span that ends last (the head of an English noun phrase comes
+        last: "Kenyan President William Ruto" is Ruto, not Kenya).
+        """
+        if not self._by_alias:
+            return None
+        text = span_text.strip()
+        if text in self._by_alias:
+            return self._by_alias[text]
+        text = _POSSESSIVE.sub("", _LEADING_THE.sub("", text))
+        if text in self._by_alias:
+            return self._by_alias[text]
+        best = None
+        for match in self._contained.finditer(text):
+            if _AFTER_PREPOSITION.search(text, 0, match.start()):
+                continue  # "lawmakers in Nairobi" are not Nairobi
+            key = (match.end(), match.end() - match.start())
+            if best is None or key > best[0]:
+                best = (key, match.group())
+        return self._by_alias[best[1]] if best else None
+
+
+def _parse_actor(item, index: int, source: str) -> Actor:
+    where = f"{source}: actor #{index}"
+    if not isinstance(item, dict):
+        raise ConfigError(f"{where}: expected a table under [[actors]]")
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where}: missing 'name' (a non-empty string)")
+    where = f"{source}: actor {name!r}"
+    category = item.get("category")
+    if category not in CATEGORIES:
+        raise ConfigError(f"{where}: unknown category {category!r}; use one of "
+                          f"{', '.join(CATEGORIES)}")
+    aliases = item.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        raise ConfigError(f"{where}: 'aliases' must be a list of non-empty strings")
+    for key in ("note", "affiliation"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise ConfigError(f"{where}: {key!r} must be a string")
+    unknown = set(item) - {"name", "category", "aliases", "note", "affiliation"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    return Actor(name=name, category=category, aliases=tuple(dict.fromkeys(aliases)),
+                 note=item.get("note"), affiliation=item.get("affiliation"))
