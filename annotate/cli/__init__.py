@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "convert",
     "split",
     "agreement",
+    "adjudicate",
 )
 
 

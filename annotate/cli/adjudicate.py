@@ -1,0 +1,62 @@
+"""`annotate adjudicate`: one gold record per sentence; ties and conflicts listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..adjudicate import adjudicate, describe_conflict
+from ..records import atomic_output, read_records
+from .common import handle_errors, info
+
+SHOWN_CONFLICTS = 20
+
+
+def default_conflicts_path(output: str) -> Path:
+    path = Path(output)
+    stem = path.name[:-len(".jsonl")] if path.name.endswith(".jsonl") else path.name
+    return path.with_name(f"{stem}.conflicts.jsonl")
+
+
+@click.command("adjudicate")
+@click.argument("gold", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Adjudicated gold (one record per sentence; what `annotate train` takes).")
+@click.option("--conflicts", "conflicts_path", type=click.Path(dir_okay=False),
+              help="Conflicted sentences with every annotator's labels "
+                   "[default: OUTPUT with .conflicts.jsonl].")
+@handle_errors
+def command(gold, output, conflicts_path):
+    """One gold record per sentence from several annotators' labels.
+
+    Unanimous and majority labels are taken (sentiment, each matched actor span, its stance and
+    boundaries). A tie — in sentiment, in a stance, or in whether a span is an actor — makes the
+    sentence a conflict: it is held back from OUTPUT (which stays valid training gold) and written,
+    with each annotator's labels, to the conflicts file. Every input sentence ends up in exactly one
+    of the two files.
+
+    \b
+    Example:
+      annotate export pull --project haiti-mss -o gold.jsonl
+      annotate adjudicate gold.jsonl -o adjudicated.jsonl --conflicts conflicts.jsonl
+      annotate train adjudicated.jsonl -o models/v2
+    """
+    import jsonlines
+
+    conflicts_path = Path(conflicts_path) if conflicts_path else default_conflicts_path(output)
+    result = adjudicate(read_records(gold, "gold"), path=gold)
+    with atomic_output(output) as out, atomic_output(conflicts_path) as conflicts_out:
+        jsonlines.Writer(out, compact=True).write_all(result.records)
+        jsonlines.Writer(conflicts_out, compact=True).write_all(result.conflicts)
+    counts = result.counts
+    info(f"adjudicated {len(result.records)} sentences -> {output} "
+         f"({counts['unanimous']} unanimous, {counts['majority']} by majority, "
+         f"{counts['single']} with one annotator)")
+    if result.superseded:
+        info(f"{result.superseded} repeated annotations by the same annotator: the latest was used")
+    info(f"{len(result.conflicts)} sentences in conflict, held back -> {conflicts_path}")
+    for conflict in result.conflicts[:SHOWN_CONFLICTS]:
+        info(f"  {describe_conflict(conflict)}")
+    if len(result.conflicts) > SHOWN_CONFLICTS:
+        info(f"  ... and {len(result.conflicts) - SHOWN_CONFLICTS} more in {conflicts_path}")
