@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "split",
     "agreement",
     "adjudicate",
+    "report",
 )
 
 

@@ -1,0 +1,248 @@
+"""`annotate report`: stance by actor, sentiment by document, a chart, an HTML page and a network.
+
+All files are built in a temporary directory beside the output and renamed into place at the end,
+so a failure leaves no partial report.
+
+- Actors are counted under their canonical name: the span's `actor` (from the codebook) when set,
+  else the span text normalised (whitespace collapsed, edge punctuation and a leading article
+  removed; case-insensitive; shown in its most frequent spelling).
+- Documents are the records' `doc_id`; when a record has none, the part of its `id` before the last
+  ":" (sentence ids are `<doc_id>:<hash>`), else "(no document)".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import re
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .schema import load_schema
+
+EXAMPLES_PER_ACTOR = 3
+NO_DOCUMENT = "(no document)"
+REPORT_FILES = ("index.html", "stance_by_actor.csv", "stance_by_actor.md", "stance_by_actor.png",
+                "sentiment_by_document.csv", "sentiment_by_document.md", "actor_stance.graphml")
+_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+_EDGE_PUNCTUATION = "\"'“”‘’«»()[]{},.;:!?-–— "
+
+
+@dataclass
+class ActorRow:
+    name: str
+    counts: Counter = field(default_factory=Counter)   # stance -> mentions
+    examples: list[tuple[str, str]] = field(default_factory=list)  # (stance, sentence)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class ReportData:
+    actors: list[ActorRow]
+    documents: list[tuple[str, Counter]]   # (doc_id, sentiment -> sentences)
+    target: str
+    sentences: int
+    repeated_sentences: int                # sentences with more than one record (not adjudicated)
+
+
+def normalise_actor(text: str) -> str:
+    text = " ".join(text.split()).strip(_EDGE_PUNCTUATION)
+    return _ARTICLE.sub("", text) or text
+
+
+def document_of(record: dict) -> str:
+    if record.get("doc_id"):
+        return str(record["doc_id"])
+    sentence_id = str(record["id"])
+    return sentence_id.rsplit(":", 1)[0] if ":" in sentence_id else NO_DOCUMENT
+
+
+def collect(records, target: str | None = None) -> ReportData:
+    """Count stances per canonical actor and sentiments per document.
+
+    The target's name comes from `target`, else the records' `target` field, else "the target".
+    """
+    stances = load_schema().stances
+    by_key: dict[str, ActorRow] = {}
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    documents: dict[str, Counter] = defaultdict(Counter)
+    per_sentence, targets = Counter(), Counter()
+    for record in records:
+        per_sentence[record["id"]] += 1
+        if record.get("target"):
+            targets[str(record["target"])] += 1
+        documents[document_of(record)][record["sentiment"]] += 1
+        for actor in record["actors"]:
+            name = actor.get("actor") or normalise_actor(actor["text"])
+            key = name.casefold()
+            spellings[key][name] += 1
+            row = by_key.setdefault(key, ActorRow(name))
+            row.counts[actor["stance"]] += 1
+            _add_example(row, actor["stance"], record["text"])
+    for key, row in by_key.items():
+        row.name = spellings[key].most_common(1)[0][0]
+        row.counts = Counter({s: row.counts[s] for s in stances})
+    actors = sorted(by_key.values(), key=lambda r: (-r.total, r.name.casefold()))
+    return ReportData(
+        actors=actors,
+        documents=sorted(documents.items()),
+        target=target or (targets.most_common(1)[0][0] if targets else "the target"),
+        sentences=len(per_sentence),
+        repeated_sentences=sum(1 for n in per_sentence.values() if n > 1),
+    )
+
+
+def _add_example(row: ActorRow, stance: str, sentence: str) -> None:
+    """Keep a few examples, one per stance first, so the examples show the range of positions."""
+    if any(text == sentence for _, text in row.examples):
+        return
+    if len(row.examples) < EXAMPLES_PER_ACTOR:
+        row.examples.append((stance, sentence))
+        return
+    seen = Counter(s for s, _ in row.examples)
+    if stance not in seen:
+        duplicate = next((i for i in reversed(range(len(row.examples)))
+                          if seen[row.examples[i][0]] > 1), None)
+        if duplicate is not None:
+            row.examples[duplicate] = (stance, sentence)
+
+
+def actor_table(data: ReportData) -> tuple[list[str], list[list]]:
+    stances = list(load_schema().stances)
+    header = ["actor", *stances, "total", *(f"example_{i + 1}" for i in range(EXAMPLES_PER_ACTOR))]
+    rows = []
+    for row in data.actors:
+        examples = [f"[{stance}] {text}" for stance, text in row.examples]
+        rows.append([row.name, *(row.counts[s] for s in stances), row.total,
+                     *(examples + [""] * EXAMPLES_PER_ACTOR)[:EXAMPLES_PER_ACTOR]])
+    return header, rows
+
+
+def document_table(data: ReportData) -> tuple[list[str], list[list]]:
+    sentiments = list(load_schema().sentiments)
+    rows = [[doc, *(counts[s] for s in sentiments), sum(counts.values())]
+            for doc, counts in data.documents]
+    return ["document", *sentiments, "total"], rows
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def markdown_table(header: list[str], rows: list[list]) -> str:
+    def cell(value) -> str:
+        return " ".join(str(value).split()).replace("\\", "\\\\").replace("|", "\\|")
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |",
+             "|" + "|".join("---:" if isinstance(v, int) else "---" for v in
+                            (rows[0] if rows else header)) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_graphml(path: Path, data: ReportData) -> None:
+    """Actor nodes and one target node; one edge per actor and stance, weighted by mentions."""
+    ns = "http://graphml.graphdrawing.org/xmlns"
+    ET.register_namespace("", ns)
+    root = ET.Element(f"{{{ns}}}graphml")
+    keys = [("d_label", "node", "label", "string"), ("d_kind", "node", "kind", "string"),
+            ("d_mentions", "node", "mentions", "int"), ("d_stance", "edge", "stance", "string"),
+            ("d_weight", "edge", "weight", "int")]
+    for key_id, domain, name, kind in keys:
+        ET.SubElement(root, f"{{{ns}}}key", id=key_id, attrib={"for": domain, "attr.name": name,
+                                                                 "attr.type": kind})
+    graph = ET.SubElement(root, f"{{{ns}}}graph", id="actor-stance", edgedefault="directed")
+
+    def node(node_id, label, kind, mentions):
+        element = ET.SubElement(graph, f"{{{ns}}}node", id=node_id)
+        for key_id, value in (("d_label", label), ("d_kind", kind), ("d_mentions", mentions)):
+            ET.SubElement(element, f"{{{ns}}}data", key=key_id).text = str(value)
+
+    node("target", data.target, "target", sum(r.total for r in data.actors))
+    for number, row in enumerate(data.actors):
+        node(f"actor{number}", row.name, "actor", row.total)
+    edge_number = 0
+    for number, row in enumerate(data.actors):
+        for stance, count in row.counts.items():
+            if count:
+                edge = ET.SubElement(graph, f"{{{ns}}}edge", id=f"e{edge_number}",
+                                     source=f"actor{number}", target="target")
+                ET.SubElement(edge, f"{{{ns}}}data", key="d_stance").text = stance
+                ET.SubElement(edge, f"{{{ns}}}data", key="d_weight").text = str(count)
+                edge_number += 1
+    ET.indent(root)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+
+
+@contextlib.contextmanager
+def atomic_directory(path):
+    """Yield a temporary directory beside `path`; put it in place of `path` only on success.
+
+    Refuses to replace an existing directory that holds anything but report files, so a mistyped
+    `-o` cannot delete someone's data.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(parent, "output directory's parent does not exist; create it first")
+    if path.exists():
+        if not path.is_dir():
+            raise InputError(path, "exists and is not a directory; choose another -o")
+        foreign = sorted(p.name for p in path.iterdir() if p.name not in REPORT_FILES)
+        if foreign:
+            raise InputError(path, f"exists and holds files a report does not write ({', '.join(foreign[:3])}"
+                             f"{'…' if len(foreign) > 3 else ''}); choose an empty or new directory")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
+            os.replace(path, old / "report")
+            os.replace(tmp, path)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def build_report(records, output, target: str | None = None) -> ReportData:
+    """Write the whole report into directory `output` (atomically) and return what it counted."""
+    from .report_html import render_chart, render_html
+
+    data = collect(records, target)
+    with atomic_directory(output) as tmp:
+        header, rows = actor_table(data)
+        write_csv(tmp / "stance_by_actor.csv", header, rows)
+        (tmp / "stance_by_actor.md").write_text(
+            f"# Stance toward {data.target} by actor\n\n" + markdown_table(header, rows),
+            encoding="utf-8")
+        doc_header, doc_rows = document_table(data)
+        write_csv(tmp / "sentiment_by_document.csv", doc_header, doc_rows)
+        (tmp / "sentiment_by_document.md").write_text(
+            "# Sentence sentiment by document\n\n" + markdown_table(doc_header, doc_rows),
+            encoding="utf-8")
+        render_chart(data, tmp / "stance_by_actor.png")
+        write_graphml(tmp / "actor_stance.graphml", data)
+        (tmp / "index.html").write_text(render_html(data, "stance_by_actor.png"), encoding="utf-8")
+    return data
