@@ -80,7 +80,15 @@ HEAD_NOUNS = _words(
     "scholars|professor|academics|commentators|columnist|editorial|newspaper|"
     "humanitarians|aid workers|rights defenders|defenders|human rights defenders|clerics|"
     "mayor|mayors|governor|governors|ministers|lawmakers|electorate|public|population|"
-    "residents|inhabitants|locals|youths|leaders")
+    "residents|inhabitants|locals|youths|leaders|vendor|vendors|shopkeeper|shopkeepers|host|"
+    "owner|owners|teacher|mother|wife|husband|supporters|supporter|followers|politician|"
+    "politicians|historian|historians|archbishop|embassy|embassies|newspapers|priests|charity|"
+    "charities|consultant|drivers|importers|exporters|executive|bank|president|head|heads|"
+    "spokesmen|pastors|imam|rabbi|priest|commentator|pundits|economists|economist|"
+    "sergeant|widow|father|son|daughter|brother|sister|relatives|neighbors|neighbours|"
+    "worker|nurse|doctor|student|farmer|trader|driver|mechanic|businessman|businesswoman|"
+    "businessmen|entrepreneurs|owner|diaspora|radio host|press office|leadership|"
+    "shopkeepers|congregation|parishioners|fishermen|miners|merchants")
 
 REPORTING_VERBS = _words(
     "said|says|say|warned|warns|warn|urged|urges|urge|welcomed|welcomes|welcome|condemned|"
@@ -140,85 +148,143 @@ AGENT_OPENERS = (
     rf"|(?:{_words('criticism|support|praise|condemnation|backing|opposition|concern|concerns|objections|objection|warnings|warning|calls|pressure|funding|funds|resistance|scepticism|skepticism|doubts|pushback|protests|complaints|outrage|appeals|requests|approval|commitment|commitments|pledges|statement|statements|reaction|response|welcome|endorsement|offers|offer|contributions|troops|officers')})"
     r"\s+(?:\w+\s+)?from")
 
-PRONOUNS = r"(?:he|she|they|we|He|She|They|We|I)"
+PRONOUNS = r"(?:he|she|they|we|He|She|They|We)"
+
+# Heads that name the target (the mission and its officers at work), not a holder: they become
+# actor spans only through a role ("the mission's commander said", "officers told reporters").
+TARGET_HEADS = frozenset(
+    "officers officer troops soldiers mission force forces contingent peacekeepers personnel "
+    "policemen deployment staff".split())
+
+# Heads too generic to mark without a role: "the country", "people" killed, "victims".
+GENERIC_HEADS = frozenset(
+    "country countries nation nations people victims families member members reporters "
+    "journalists workers worker public population relatives host sister brother husband wife "
+    "mother father son daughter group groups community communities court party".split())
+
+# Lowercase words that may follow an actor's name; any other lowercase word after a name makes
+# the name a modifier ("U.N. figures", "Kenya-style reforms").
+FOLLOWERS = _words(
+    "and|or|but|nor|has|have|had|is|are|was|were|will|would|could|should|can|may|might|must|"
+    "did|does|do|to|of|in|on|at|for|with|by|from|that|which|who|whose|as|than|itself|alone|"
+    "also|not|never|still|itself|themselves|first|last|too|again|said|says")
+
+# Prepositions that make a following name a place ("flew back to Kenya", "in Nairobi").
+PLACE_PREPOSITIONS = _words(
+    "in|to|into|from|at|across|near|around|outside|inside|throughout|through|toward|towards|"
+    "via|visited|visit|visits|visiting|left|leave|reached|entered|across|back to|arrived in")
 
 
 class ActorDetector:
-    """Detect actor spans in sentences; `detect(text)` is safe to call from many threads."""
+    """Detect actor spans in sentences. Build it once; `detect` only runs compiled patterns."""
 
-    def __init__(self, codebook: Codebook | None = None, *, include_pronouns: bool = False,
-                 trim_article: bool = True):
+    def __init__(self, codebook: Codebook | None = None, *, include_pronouns: bool = True,
+                 trim_article: bool = True, multiword_names: bool = False):
         self.codebook = codebook if codebook is not None else Codebook.empty()
         self.include_pronouns = include_pronouns
         self.trim_article = trim_article
+        self.multiword_names = multiword_names
         aliases = sorted(self.codebook.aliases, key=len, reverse=True)
-        self._alias_re = (re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(a) for a in aliases)})"
-                                     r"(?!\w)") if aliases else None)
-        cap = (rf"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Lt|Col|Gov|Rev|St|Sgt|Maj|Capt|Amb|Prof)\.(?=\s)"
-               rf"|[A-Z]\.(?:[A-Z]\.)+"
-               rf"|(?!(?:{CAPITALISED_STOPWORDS})\b)[{UPPER}](?:[\w\-]|['’](?=[{UPPER}]))*)")
-        name = rf"{cap}(?:\s+(?:(?:of|de|du|des|la|for|al|bin)\s+(?:the\s+)?)?{cap})*"
-        possessive = rf"(?:{name}['’]s\s+)"
-        determiner = rf"(?:(?i:{DETERMINERS})\s+)"
-        modifier = rf"(?:(?:{MODIFIERS}|{cap})\s+)"
-        head = rf"(?i:{HEAD_NOUNS})\b"
-        postmodifier = (r"(?:\s+(?:in|of|from|at|for|with|across|inside|outside)\s+(?:the\s+)?"
-                        rf"{name})")
-        noun_phrase = (
-            # "Several opposition lawmakers in Nairobi", "a church leader", "opposition
-            # leader Raila Odinga", "Haitian civil society groups"
-            rf"{determiner}?{possessive}?{modifier}{{0,4}}{head}(?:\s+{name})?{postmodifier}?"
-            # "Kenya's President William Ruto", "the United Nations", "Cité Soleil residents"
-            rf"|{determiner}?{possessive}?{name}{postmodifier}?")
-        self._noun_phrase_re = re.compile(rf"(?<![\w'’])(?:{noun_phrase})(?![\w'’])")
+        # hyphens count as word characters: "Kenya" in "Kenya-led" is not the state
+        self._alias_re = (re.compile(rf"(?<![\w\-])(?:{'|'.join(re.escape(a) for a in aliases)})"
+                                     r"(?![\w\-])") if aliases else None)
+        self._noun_phrase_re = re.compile(_noun_phrase_pattern(headline=False))
+        self._headline_phrase_re = re.compile(_noun_phrase_pattern(headline=True))
+        self._headline_word_re = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
         self._pronoun_re = re.compile(rf"(?<!\w){PRONOUNS}(?!\w)")
         # after a phrase: an optional appositive or relative clause, auxiliaries, the verb
         self._verb_after_re = re.compile(
-            r"(?:\s*,\s*(?:who|which|the|a|an|whose|[A-Z]|\d)[^,;:.!?\"“”]{0,100}?,)?"
+            r"(?:['’]s?)?(?:\s*,\s*(?:who|which|the|a|an|whose|[A-Z]|\d)[^,;:.!?\"“”]{0,100}?,)?"
             rf"(?:\s+(?:{AUXILIARIES}))*\s+(?:not\s+)?(?:{REPORTING_VERBS})\b")
-        # before a phrase (matched against the text that precedes it)
+        # before a phrase (searched in the text that precedes it):
         # '"...," said X' but not 'X said the mission...': the verb follows a quote or comma
         self._verb_before_re = re.compile(
             rf"(?:[,\"”’']\s*(?:{INVERTED_SOURCE})(?:\s+(?:{AUXILIARIES}))?"
             r"|(?<!\w)(?i:according\s+to)"
             rf"|(?<!\w)(?:{AGENT_OPENERS}))\s+$")
-        self._article_re = re.compile(r"(?:the|The)\s+")
+        self._coordination_re = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s+)")
+        self._modifier_use_re = re.compile(
+            rf"\s+(?!(?:{FOLLOWERS}|{AUXILIARIES}|{REPORTING_VERBS})\b)[a-z][a-z\-]*(?<!ed)(?<!s)\b")
+        self._place_re = re.compile(rf"(?<![\w\-])(?:{PLACE_PREPOSITIONS})\s+(?:the\s+)?$")
+        self._article_re = re.compile(r"(?:the|The|a|A|an|An)\s+")
 
     # -- public API ------------------------------------------------------------------------
 
     def detect(self, text: str) -> list[dict]:
         """Actor spans of one sentence: sorted, non-overlapping dicts with start, end, text and
         actor (the canonical codebook name, or None)."""
-        phrases = [(m.start(), m.end()) for m in self._noun_phrase_re.finditer(text)]
-        starts = [start for start, _ in phrases]
+        headline = self._is_headline(text)
+        pattern = self._headline_phrase_re if headline else self._noun_phrase_re
+        matches = list(pattern.finditer(text))
+        phrases = [(m.start(), m.end()) for m in matches]
+        holders = self._holders(text, phrases)
         spans: list[tuple[int, int]] = []
-        if self._alias_re is not None:
-            for match in self._alias_re.finditer(text):
-                spans.append(self._enclosing(phrases, starts, match.start(), match.end()))
-        for start, end in phrases:
-            if self._holds_position(text, start, end):
+        for match, (start, end), holder in zip(matches, phrases, holders):
+            if holder or (not headline and self._is_mention(text, match)):
                 spans.append((start, end))
+        if self._alias_re is not None:
+            starts = [start for start, _ in phrases]
+            for match in self._alias_re.finditer(text):
+                start, end, holder = self._enclosing(phrases, starts, holders, match)
+                if holder or not (self._modifier_use_re.match(text, end) or
+                                  self._place_re.search(text, max(0, start - 25), start)):
+                    spans.append((start, end))
         if self.include_pronouns:
+            first_span = min((start for start, _ in spans), default=len(text))
             for match in self._pronoun_re.finditer(text):
-                if self._verb_after_re.match(text, match.end()):
+                # a pronoun whose referent is already marked in the sentence is not marked
+                if match.start() < first_span and self._verb_after_re.match(text, match.end()):
                     spans.append((match.start(), match.end()))
         return [self._as_record(text, start, end) for start, end in _merge(spans)]
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _holds_position(self, text: str, start: int, end: int) -> bool:
-        if self._verb_after_re.match(text, end):
-            return True
-        return bool(self._verb_before_re.search(text, max(0, start - 60), start))
+    def _is_headline(self, text: str) -> bool:
+        """Title Case without final punctuation ("Ruto Visits Haiti, Vows Kenya Will Stay")."""
+        if text.rstrip().endswith((".", "!", "?", '"', "”")):
+            return False
+        words = self._headline_word_re.findall(text)
+        return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+    def _holders(self, text: str, phrases: list[tuple[int, int]]) -> list[bool]:
+        """Which phrases hold a position by their role; "X and Y said" makes both holders."""
+        holders = [bool(self._verb_after_re.match(text, end)) for _, end in phrases]
+        before = [bool(self._verb_before_re.search(text, max(0, start - 60), start))
+                  for start, _ in phrases]
+        linked = [self._coordination_re.fullmatch(text, phrases[i][1], phrases[i + 1][0])
+                  is not None for i in range(len(phrases) - 1)]
+        for i in range(len(phrases) - 2, -1, -1):  # the verb follows the last conjunct
+            holders[i] = holders[i] or (linked[i] and holders[i + 1])
+        for i in range(1, len(phrases)):  # "according to" precedes the first one
+            before[i] = before[i] or (linked[i - 1] and before[i - 1])
+        return [after or prior for after, prior in zip(holders, before)]
+
+    def _is_mention(self, text: str, match: re.Match) -> bool:
+        """An actor mentioned without a role: a group or office noun that is not the target,
+        or a multiword or titled name that is not a place."""
+        last = match.group().rsplit(None, 1)[-1]
+        plural = last.endswith("s") and not last.endswith("ss")
+        if not plural and self._modifier_use_re.match(text, match.end()):
+            return False  # "police station", "U.N. figures" (but "gangs control" is a verb)
+        head = match.group("head")
+        if head is not None:
+            head = head.lower()
+            return head not in TARGET_HEADS and (head not in GENERIC_HEADS or
+                                                 match.end("head") - match.start() > len(head))
+        if self._place_re.search(text, max(0, match.start() - 25), match.start()):
+            return False
+        return match.group("title") is not None or (
+            self.multiword_names and len(match.group("name").split()) >= 2)
 
     @staticmethod
-    def _enclosing(phrases, starts, start: int, end: int) -> tuple[int, int]:
+    def _enclosing(phrases, starts, holders, match: re.Match) -> tuple[int, int, bool]:
         """Widen an alias match to the noun phrase around it ("Kenya" → "Kenya's President
-        William Ruto")."""
+        William Ruto"); also say whether that phrase holds a position."""
+        start, end = match.start(), match.end()
         i = bisect.bisect_right(starts, start) - 1
         if i >= 0 and phrases[i][1] > start:
-            return min(phrases[i][0], start), max(phrases[i][1], end)
-        return start, end
+            return min(phrases[i][0], start), max(phrases[i][1], end), holders[i]
+        return start, end, False
 
     def _as_record(self, text: str, start: int, end: int) -> dict:
         if self.trim_article:
@@ -228,6 +294,50 @@ class ActorDetector:
         span_text = text[start:end]
         return {"start": start, "end": end, "text": span_text,
                 "actor": self.codebook.canonical(span_text)}
+
+
+def _noun_phrase_pattern(headline: bool) -> str:
+    """The noun-phrase regex. In headlines every word is capitalised, so capitalised verbs
+    ("Vows", "Warns") must end a name there."""
+    stopwords = CAPITALISED_STOPWORDS
+    if headline:
+        verbs = {w.capitalize() for w in (REPORTING_VERBS + "|" + AUXILIARIES).split("|")
+                 if w.isalpha()}
+        stopwords += "|" + "|".join(sorted(verbs | HEADLINE_VERBS, key=len, reverse=True))
+    cap = (r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Lt|Col|Gov|Rev|St|Sgt|Maj|Capt|Amb|Prof|Jr)\.(?=\s)"
+           r"|[A-Z]\.(?:[A-Z]\.)+"
+           rf"|(?!(?:{stopwords})\b)[{UPPER}](?:[\w\-]|['’](?=[{UPPER}]))*)")
+    name = rf"{cap}(?:\s+(?:(?:of|de|du|des|la|for|al|bin)\s+(?:the\s+)?)?{cap})*"
+    possessive = rf"(?:{name}['’]s\s+)"
+    determiner = (rf"(?:(?i:{DETERMINERS})\s+(?:(?:the|a|an|its|their|his|her|these|those)\s+)?)")
+    adjective = r"[a-z]+(?:al|ian|ese|ic|ist|ary|ous|ive)"
+    modifier = rf"(?:(?:{MODIFIERS}|{adjective}|{cap})\s+)"
+    head = rf"(?i:{HEAD_NOUNS})\b"
+    # "of"/"from"/"for" tails say who the holder is ("residents of Cité Soleil", "leaders of a
+    # women's network"); locative tails ("in Nairobi") do not and are left out
+    tail = (r"(?:\s+(?:of|from|for)\s+(?:(?:the|a|an|its|their|his|her)\s+)?"
+            rf"(?:{modifier}{{0,3}}(?i:{HEAD_NOUNS})\b|{name}))")
+    titles = TITLES
+    phrase = (
+        # "Several opposition lawmakers", "a church leader", "opposition leader Raila Odinga"
+        rf"{determiner}?{possessive}?{modifier}{{0,4}}(?P<head>{head})(?:\s+{name})?{tail}?"
+        # "Kenya's President William Ruto", "U.S. Secretary of State Antony Blinken"
+        rf"|{determiner}?{possessive}?(?P<name>(?P<title>(?:{titles})\s+)?{name}){tail}?")
+    return rf"(?<![\w'’\-])(?:{phrase})(?![\w'’\-])"
+
+
+TITLES = _words(
+    "President|Prime Minister|Minister|Senator|Sen.|Rep.|Dr.|Mr.|Mrs.|Ms.|Gen.|General|Pastor|"
+    "Father|Bishop|Archbishop|Ambassador|Commander|Chief|Secretary|Judge|Justice|Governor|Mayor|"
+    "Police Chief|Secretary-General|Special Envoy|Envoy|Rev.|Colonel|Col.|Captain|Capt.|"
+    "Lieutenant|Lt.|Sergeant|Sgt.|Professor|Prof.|Deputy|Lawmaker|Opposition leader")
+
+HEADLINE_VERBS = frozenset(
+    "Visits Visit Vows Vow Will Stay Pushes Push Tighten Tightens Revives Revive Keep Keeps "
+    "Faces Face Grows Grow Seeks Seek Gets Get Takes Take Sets Set Wins Win Loses Lose Hits Hit "
+    "Arrive Arrives Meets Meet Struggles Struggle Mounts Mount Fuels Fuel Fears Doubts Turns "
+    "Return Returns Ends End Begins Begin Launches Launch Expands Expand Extends Extend Renews "
+    "Renew Over Amid As After With Without Against Up Down Out Into".split())
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ the stance (supportive → positive, critical and wary → negative) and flagged
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections import Counter
@@ -89,13 +90,16 @@ def _numbered_lines(path, report: ConversionReport, limit: int | None) -> Iterat
 
 
 def _enumerate_records(path) -> Iterator[tuple[int, dict]]:
-    # read_records skips blank lines, so the line numbers are recounted here from the raw file
+    # read_records skips blank lines, so the line numbers are recounted here from the raw file;
+    # it is opened only once read_records has accepted the file (missing, directory, binary)
     path = Path(path)
-    records = read_records(path)
-    with open(path, "rb") as handle:
-        numbers = (n for n, raw in enumerate(handle, 1)
-                   if raw.decode("utf-8", "replace").strip())
-        for record in records:
+    with contextlib.ExitStack() as stack:
+        numbers = None
+        for record in read_records(path):
+            if numbers is None:
+                handle = stack.enter_context(open(path, "rb"))
+                numbers = (n for n, raw in enumerate(handle, 1)
+                           if raw.decode("utf-8", "replace").strip())
             yield next(numbers), record
 
 
