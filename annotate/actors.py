@@ -142,11 +142,24 @@ INVERTED_SOURCE = _words(
 
 # Evaluative participles and nouns whose agent names an actor ("criticised by X",
 # "support from X").
-AGENT_OPENERS = (
-    rf"(?:{_words('criticised|criticized|condemned|welcomed|praised|backed|supported|opposed|rejected|questioned|hailed|endorsed|slammed|denounced|applauded|challenged|described|dismissed|funded|financed|approved|authorised|authorized|requested|proposed|led|commanded|accused|blamed|attacked|killed|targeted|opposed|defended|doubted|disputed|contested|resisted|demanded|sought|urged|promised|pledged|announced|supported|organised|organized|staged|called|deemed|characterised|characterized|branded|labelled|labeled|seen|viewed|regarded|considered|deployed|sent|financed|rebuffed|embraced|championed|backed')})"
-    r"\s+(?:\w+\s+)?by"
-    rf"|(?:{_words('criticism|support|praise|condemnation|backing|opposition|concern|concerns|objections|objection|warnings|warning|calls|pressure|funding|funds|resistance|scepticism|skepticism|doubts|pushback|protests|complaints|outrage|appeals|requests|approval|commitment|commitments|pledges|statement|statements|reaction|response|welcome|endorsement|offers|offer|contributions|troops|officers')})"
-    r"\s+(?:\w+\s+)?from")
+AGENT_PARTICIPLES = _words(
+    "criticised|criticized|condemned|welcomed|praised|backed|supported|opposed|rejected|"
+    "questioned|hailed|endorsed|slammed|denounced|applauded|challenged|described|dismissed|"
+    "funded|financed|approved|authorised|authorized|requested|proposed|led|commanded|accused|"
+    "blamed|attacked|targeted|defended|doubted|disputed|contested|resisted|demanded|sought|"
+    "urged|promised|pledged|announced|organised|organized|staged|called|deemed|characterised|"
+    "characterized|branded|labelled|labeled|seen|viewed|regarded|considered|deployed|sent|"
+    "rebuffed|embraced|championed")
+REACTION_NOUNS = _words(
+    "criticism|support|praise|condemnation|backing|opposition|concern|concerns|objections|"
+    "objection|warnings|warning|calls|pressure|funding|funds|resistance|scepticism|skepticism|"
+    "doubts|pushback|protests|complaints|outrage|appeals|requests|approval|commitment|"
+    "commitments|pledges|statement|statements|reaction|response|welcome|endorsement|offers|"
+    "offer|contributions|troops|officers")
+# Evaluative participles and nouns whose agent names an actor ("criticised by X",
+# "support from X").
+AGENT_OPENERS = (rf"(?:{AGENT_PARTICIPLES})\s+(?:\w+\s+)?by"
+                 rf"|(?:{REACTION_NOUNS})\s+(?:\w+\s+)?from")
 
 PRONOUNS = r"(?:he|she|they|we|He|She|They|We)"
 
@@ -194,7 +207,8 @@ class ActorDetector:
         self._pronoun_re = re.compile(rf"(?<!\w){PRONOUNS}(?!\w)")
         # after a phrase: an optional appositive or relative clause, auxiliaries, the verb
         self._verb_after_re = re.compile(
-            r"(?:['’]s?)?(?:\s*,\s*(?:who|which|the|a|an|whose|[A-Z]|\d)[^,;:.!?\"“”]{0,100}?,)?"
+            r"(?:['’]s?)?"
+            r"(?:\s*,\s*(?:who|which|the|a|an|whose|[A-Z]|\d)[^,;:.!?\"“”]{0,100}?,)?"
             rf"(?:\s+(?:{AUXILIARIES}))*\s+(?:not\s+)?(?:{REPORTING_VERBS})\b")
         # before a phrase (searched in the text that precedes it):
         # '"...," said X' but not 'X said the mission...': the verb follows a quote or comma
@@ -204,7 +218,8 @@ class ActorDetector:
             rf"|(?<!\w)(?:{AGENT_OPENERS}))\s+$")
         self._coordination_re = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s+)")
         self._modifier_use_re = re.compile(
-            rf"\s+(?!(?:{FOLLOWERS}|{AUXILIARIES}|{REPORTING_VERBS})\b)[a-z][a-z\-]*(?<!ed)(?<!s)\b")
+            rf"\s+(?!(?:{FOLLOWERS}|{AUXILIARIES}|{REPORTING_VERBS})\b)"
+            r"[a-z][a-z\-]*(?<!ed)(?<!s)\b")
         self._place_re = re.compile(rf"(?<![\w\-])(?:{PLACE_PREPOSITIONS})\s+(?:the\s+)?$")
         self._article_re = re.compile(r"(?:the|The|a|A|an|An)\s+")
 
