@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from pathlib import Path
 
+import blingfire
 import pytest
 from click.testing import CliRunner
 
@@ -14,7 +16,7 @@ from annotate.corpus import (Document, SplitStats, is_furniture, iter_sentences,
                              load_corpus_config, split_document)
 from annotate.errors import ConfigError
 from annotate.records import read_records, read_text
-from annotate.splitting import sentence_spans
+from annotate.splitting import blingfire_ends, sentence_spans
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "haiti-mss-article.txt"
 
@@ -86,6 +88,16 @@ def test_spans_are_exact_and_trimmed_with_non_ascii_text():
     spans = sentence_spans(text)
     assert [text[s:e] for s, e in spans] == ["Haïti’s police 😀 spoke.", "“Ça va.”",
                                             "Then   the U.N. met."]
+
+
+def test_fast_blingfire_call_agrees_with_blingfires_own_wrapper():
+    rng = random.Random(7)
+    words = ["Haïti’s", "police", "😀", "“Ça", "va.”", "U.S.", "He", "left.", "Dr.", "Smith", "é.",
+             "The", "end!", "wait...", "Ñandú.", "中文。", "x", "“Why?”"]
+    for _ in range(500):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
+        expected = {end for _, end in blingfire.text_to_sentences_and_offsets(text)[1][:-1]}
+        assert blingfire_ends(text) == expected, text
 
 
 # --- the seed article --------------------------------------------------------------------------
