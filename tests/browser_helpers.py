@@ -1,0 +1,160 @@
+"""Driving Label Studio's labeling UI in Debian's Chromium as an annotator, counting every action.
+
+`Annotator` is the annotator's hands and eyes: each click, key press and mouse drag goes through it
+and is counted (that is the effort figure of BENCHMARKS.md); reading the screen is free. Setting up
+(logging in, opening the project, closing the instructions shown at the start) is not counted: it
+happens once per session, not per sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from annotate.schema import load_schema
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+
+# Debian's Chromium in a container: no sandbox, no network chatter, no GPU.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-gpu", "--disable-sync"]
+
+SENTENCE = ".annotate-sentence .lsf-htx-richtext"
+# Finds the viewport rectangle of characters start..end of the sentence, for a mouse drag.
+_RANGE_JS = """([selector, start, end]) => {
+  const root = document.querySelector(selector);
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let pos = 0, started = false, node;
+  while ((node = walker.nextNode())) {
+    const n = node.textContent.length;
+    if (!started && start < pos + n) { range.setStart(node, start - pos); started = true; }
+    if (started && end <= pos + n) { range.setEnd(node, end - pos); break; }
+    pos += n;
+  }
+  const rects = range.getClientRects(), a = rects[0], b = rects[rects.length - 1];
+  return [a.left + 1, a.top + a.height / 2, b.right - 1, b.top + b.height / 2];
+}"""
+
+
+def chromium_executable() -> str:
+    """Debian's Chromium (Playwright's own browser download does not work here); fail if absent."""
+    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        pytest.fail(f"no Chromium at {path}: install Debian's chromium (`sudo apt-get install chromium`, "
+                    f"as .ci/run does) or set CHROMIUM_PATH to a Chromium executable")
+    return path
+
+
+@contextlib.contextmanager
+def chromium_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(30_000)
+            yield page
+        finally:
+            browser.close()
+
+
+class Annotator:
+    def __init__(self, page, base_url: str, test_name: str):
+        self.page = page
+        self.base_url = base_url.rstrip("/")
+        self.test_name = test_name
+        self.actions: list[str] = []
+        self._shots = 0
+        schema = load_schema()
+        self._stances, self._sentiments = schema.stances, schema.sentiments
+
+    # --- setting up (not counted) ---------------------------------------------------------------
+
+    def log_in(self, email: str, password: str) -> None:
+        self.page.goto(f"{self.base_url}/user/login/")
+        self.page.fill("#email", email)
+        self.page.fill("#password", password)
+        self.page.click("button.login-button")
+        self.page.wait_for_url(re.compile(r"^(?!.*/user/login).*$"))
+
+    def start_labeling(self, project_title: str) -> None:
+        """From the project list to the first task of the label stream, as an annotator does."""
+        self.page.goto(f"{self.base_url}/projects/")
+        self.page.get_by_text(project_title, exact=True).first.click()
+        self.page.get_by_text("Label All Tasks").click()
+        self.page.wait_for_selector(SENTENCE)
+        # The project's instructions (the guidelines) open once at the start of the stream.
+        instructions = self.page.get_by_text("Labeling Instructions")
+        with contextlib.suppress(Exception):
+            instructions.wait_for(timeout=5_000)
+        if instructions.is_visible():
+            self.screenshot("instructions")
+            self.page.keyboard.press("Escape")
+            instructions.wait_for(state="hidden")
+
+    # --- reading the screen (free) --------------------------------------------------------------
+
+    def sentence(self) -> str:
+        return self.page.inner_text(SENTENCE).strip()
+
+    def spans(self) -> list[str]:
+        """The highlighted actor spans of the sentence, in order."""
+        return [s.strip() for s in self.page.locator(f"{SENTENCE} .htx-highlight").all_inner_texts()]
+
+    def _checked(self, values) -> list[str]:
+        return [v for v in values if self.page.locator(f'input.ant-radio-input[name="{v}"]:checked').count()]
+
+    def stance(self) -> str | None:
+        """The stance shown for the selected span (None when no span is selected or it has none)."""
+        checked = self._checked(self._stances)
+        return checked[0] if checked else None
+
+    def sentiment(self) -> str | None:
+        checked = self._checked(self._sentiments)
+        return checked[0] if checked else None
+
+    def screenshot(self, step: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self._shots += 1
+        path = SCREENSHOTS / f"{self.test_name}-{self._shots:02d}-{step}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+    # --- acting (each call is one counted action) -----------------------------------------------
+
+    def click_span(self, text: str) -> None:
+        self.actions.append(f"click span {text!r}")
+        self.page.locator(f"{SENTENCE} .htx-highlight", has_text=text).first.click()
+        self.page.locator(".lsf-choices:not(.lsf-choices_hidden) input[name]").first.wait_for()
+
+    def press(self, key: str) -> None:
+        self.actions.append(f"press {key}")
+        self.page.keyboard.press(key)
+
+    def drag_over(self, start: int, end: int) -> None:
+        """Select characters start..end of the sentence with the mouse (one drag)."""
+        self.actions.append(f"drag over {start}-{end}")
+        x1, y1, x2, y2 = self.page.evaluate(_RANGE_JS, [SENTENCE, start, end])
+        self.page.mouse.move(x1, y1)
+        self.page.mouse.down()
+        self.page.mouse.move(x2, y2, steps=8)
+        self.page.mouse.up()
+
+    def submit(self) -> None:
+        """Ctrl+Enter, then wait until Label Studio has saved and moved on to the next task."""
+        before = self.sentence()
+        self.press("Control+Enter")
+        self.page.wait_for_function(
+            """([selector, before]) => {
+                 const el = document.querySelector(selector);
+                 return !el || el.innerText.trim() !== before;
+               }""", arg=[SENTENCE, before])
+
+    def count(self, since: int = 0) -> int:
+        return len(self.actions) - since
