@@ -9,6 +9,7 @@ happens once per session, not per sentence.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 from pathlib import Path
@@ -17,7 +18,9 @@ import pytest
 
 from annotate.schema import load_schema
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+EFFORT = ARTIFACTS / "annotator-effort.json"  # the figures of BENCHMARKS.md "Annotator effort (browser)"
 
 # Debian's Chromium in a container: no sandbox, no network chatter, no GPU.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
@@ -156,5 +159,10 @@ class Annotator:
                  return !el || el.innerText.trim() !== before;
                }""", arg=[SENTENCE, before])
 
-    def count(self, since: int = 0) -> int:
-        return len(self.actions) - since
+
+def record_effort(task: str, actions: list[str]) -> None:
+    """Add one measured figure (and the actions behind it) to test-artifacts/annotator-effort.json."""
+    figures = json.loads(EFFORT.read_text()) if EFFORT.exists() else {}
+    figures[task] = {"actions": len(actions), "steps": actions}
+    EFFORT.parent.mkdir(parents=True, exist_ok=True)
+    EFFORT.write_text(json.dumps(figures, indent=2) + "\n")
