@@ -1,0 +1,206 @@
+"""Target-dependent features for stance: the sentence seen from one actor span.
+
+An item is `(sentence_text, actor_start, actor_end)`. The same sentence can hold two actors with
+opposite stances, so every feature here is computed relative to the span: the sentence with the
+span replaced by a placeholder, the words close to it (nearer words weigh more), TextBlob tone
+of the words around it, and stance-cue words with their side and distance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+from textblob.en import sentiment as textblob_sentiment  # what TextBlob(text).sentiment calls
+
+# Stands in for the actor span, so "ACTORTGT welcomed" generalises across actors.
+PLACEHOLDER = "actortgt"
+
+# Stance-cue word prefixes (lowercase). Prefixes catch inflections: "condemn" -> condemned,
+# condemns, condemnation. Kept deliberately to news-reporting verbs and evaluative words.
+STANCE_CUES = {
+    "supportive": (
+        "welcom", "pledg", "backed", "backing", "backs", "support", "prais", "applaud", "endors",
+        "commend", "hail", "funded", "funding", "funds", "contribut", "join", "committed", "commitment", "commits", "thank", "champion", "defend",
+        "approv", "vow", "promis", "laud", "embrac", "bolster", "reinforc", "assist", "help",
+        "donat", "deploy", "partner", "success", "progress", "hope", "grateful", "encourag",
+    ),
+    "wary": (
+        "concern", "caution", "safeguard", "question", "doubt", "warn", "worr", "uncertain",
+        "skeptic", "sceptic", "condition", "risk", "urg", "scrutin", "careful", "reserv",
+        "hesita", "fear", "unclear", "transparen", "accountab", "oversight", "monitor", "insist",
+        "demand", "ask", "wonder", "unsure", "wait", "vague", "clarif", "review",
+    ),
+    "critical": (
+        "condemn", "reject", "withdraw", "unconstitution", "oppos", "denounc", "critici", "blast",
+        "slam", "attack", "protest", "illegal", "unlawful", "sue", "sued", "block", "halt",
+        "against", "refus", "accus", "blam", "fail", "decried", "decry", "lambast", "boycott", "invasion",
+        "occupation", "violat", "abus", "scrap", "denied", "deny", "denies", "outrag",
+        "disaster", "betray", "mock", "illegitim", "unacceptab",
+    ),
+}
+CUE_CLASSES = tuple(STANCE_CUES)
+NEGATIONS = frozenset({"not", "no", "never", "n't", "nor", "without", "neither"})
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|n't|\d+|[^\w\s]")
+
+
+def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def cue_class(token: str) -> str | None:
+    """The stance-cue class a lowercase token belongs to, or None."""
+    for name in CUE_CLASSES:
+        if token.startswith(STANCE_CUES[name]):
+            return name
+    return None
+
+
+def polarity_subjectivity(texts: Sequence[str]) -> np.ndarray:
+    """TextBlob (polarity, subjectivity) per text as an (n, 2) array; each distinct text once."""
+    seen: dict[str, tuple[float, float]] = {}
+    out = np.zeros((len(texts), 2))
+    for i, text in enumerate(texts):
+        if text not in seen:
+            seen[text] = tuple(textblob_sentiment(text)) if text.strip() else (0.0, 0.0)
+        out[i] = seen[text]
+    return out
+
+
+def check_items(items) -> list[tuple[str, int, int]]:
+    """Validate `(text, start, end)` items; raise ValueError naming the first bad one."""
+    checked = []
+    for i, item in enumerate(items):
+        try:
+            text, start, end = item
+        except (TypeError, ValueError):
+            raise ValueError(f"item {i}: expected (sentence_text, actor_start, actor_end)") from None
+        if not isinstance(text, str) or not isinstance(start, (int, np.integer)) \
+                or not isinstance(end, (int, np.integer)) or not 0 <= start < end <= len(text):
+            raise ValueError(f"item {i}: span {start!r}-{end!r} does not fit the text")
+        checked.append((text, int(start), int(end)))
+    return checked
+
+
+class SpanView:
+    """One item broken into the parts the features read. Built once per item per transform."""
+
+    __slots__ = ("marked", "context", "left_text", "right_text", "dense_cues")
+
+    def __init__(self, text: str, start: int, end: int, window: int):
+        left = [t for t in tokens_with_offsets(text[:start])]
+        right = [(tok, s + end, e + end) for tok, s, e in tokens_with_offsets(text[end:])]
+        self.marked = f"{text[:start]} {PLACEHOLDER} {text[end:]}".lower()
+        near_left, near_right = left[-window:], right[:window]
+        self.left_text = text[near_left[0][1]:start] if near_left else ""
+        self.right_text = text[end:near_right[-1][2]] if near_right else ""
+        self.context = " ".join(_context_words(near_left, near_right))
+        self.dense_cues = _cue_counts(left, right, window, len(text), start, end)
+
+
+def _context_words(near_left, near_right) -> list[str]:
+    # Distance buckets (adjacent, 2-3 words, further) so nearer words get their own, more
+    # specific features; the bucketed words also form side-aware bigrams via the vectorizer.
+    words = []
+    for distance, (tok, _, _) in enumerate(reversed(near_left), start=1):
+        words.append(f"l{_bucket(distance)}_{tok}")
+    for distance, (tok, _, _) in enumerate(near_right, start=1):
+        words.append(f"r{_bucket(distance)}_{tok}")
+    return words
+
+
+def _bucket(distance: int) -> int:
+    return 1 if distance == 1 else 2 if distance <= 3 else 3
+
+
+def _cue_counts(left, right, window, length, start, end) -> list[float]:
+    """Per cue class: distance-weighted count left, right, anywhere; negated cues; position."""
+    values = []
+    for name in CUE_CLASSES:
+        near_l = near_r = far = negated = 0.0
+        for side, toks in (("l", list(reversed(left))), ("r", right)):
+            for distance, (tok, _, _) in enumerate(toks, start=1):
+                if cue_class(tok) != name:
+                    continue
+                weight = 1.0 / distance ** 0.5
+                if distance <= window:
+                    if side == "l":
+                        near_l += weight
+                    else:
+                        near_r += weight
+                else:
+                    far += 0.5
+                before = [t for t, _, _ in (toks[max(0, distance - 4):distance - 1] if side == "r"
+                                            else toks[distance:distance + 3])]
+                if NEGATIONS.intersection(before):
+                    negated += 1.0
+        values += [near_l, near_r, far, negated]
+    values += [start / max(length, 1), (length - end) / max(length, 1), float(start == 0)]
+    return values
+
+
+N_DENSE = 4 * len(CUE_CLASSES) + 3 + 6  # cue counts + position + TextBlob tone (see transform)
+
+
+class StanceFeatures(TransformerMixin, BaseEstimator):
+    """Items -> sparse features: TF-IDF of the marked sentence (words and characters), of the
+    distance-bucketed context words, and scaled dense cue/tone features."""
+
+    def __init__(self, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3):
+        self.window = window
+        self.char_ngrams = char_ngrams
+        self.max_features = max_features
+        self.dense_weight = dense_weight
+
+    def _views(self, items):
+        return [SpanView(text, start, end, self.window) for text, start, end in items]
+
+    def _dense(self, items, views) -> np.ndarray:
+        tone = polarity_subjectivity([text for text, _, _ in items])
+        left = polarity_subjectivity([v.left_text for v in views])
+        right = polarity_subjectivity([v.right_text for v in views])
+        cues = np.array([v.dense_cues for v in views], dtype=float).reshape(len(views), -1)
+        return np.hstack([cues, tone, left, right])
+
+    def fit(self, items, y=None):
+        self.fit_transform(items, y)
+        return self
+
+    def fit_transform(self, items, y=None):
+        items = check_items(items)
+        views = self._views(items)
+        self.word_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+                                     max_features=self.max_features, token_pattern=r"(?u)\b\w+\b")
+        self.context_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
+                                        token_pattern=r"\S+", max_features=self.max_features)
+        parts = [self.word_.fit_transform([v.marked for v in views]),
+                 self.context_.fit_transform([v.context for v in views])]
+        if self.char_ngrams:
+            self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                                         min_df=2, max_features=self.max_features)
+            parts.append(self.char_.fit_transform([v.marked for v in views]))
+        dense = self._dense(items, views)
+        self.dense_mean_ = dense.mean(axis=0)
+        self.dense_scale_ = np.where(dense.std(axis=0) > 0, dense.std(axis=0), 1.0)
+        parts.append(self._scaled(dense))
+        return sp.hstack(parts, format="csr")
+
+    def transform(self, items):
+        check_is_fitted(self, "dense_mean_")
+        items = check_items(items)
+        views = self._views(items)
+        parts = [self.word_.transform([v.marked for v in views]),
+                 self.context_.transform([v.context for v in views])]
+        if self.char_ngrams:
+            parts.append(self.char_.transform([v.marked for v in views]))
+        parts.append(self._scaled(self._dense(items, views)))
+        return sp.hstack(parts, format="csr")
+
+    def _scaled(self, dense):
+        return sp.csr_matrix(self.dense_weight * (dense - self.dense_mean_) / self.dense_scale_)
