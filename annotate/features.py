@@ -8,6 +8,7 @@ of the words around it, and stance-cue words with their side and distance.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 
@@ -145,7 +146,7 @@ def _cue_counts(left, right, window, length, start, end) -> list[float]:
     return values
 
 
-N_DENSE = 4 * len(CUE_CLASSES) + 3 + 6  # cue counts + position + TextBlob tone (see transform)
+_VECTORIZERS = ("word_", "context_", "char_")
 
 
 class StanceFeatures(TransformerMixin, BaseEstimator):
@@ -185,6 +186,8 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
             self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
                                          min_df=2, max_features=self.max_features)
             parts.append(self.char_.fit_transform([v.marked for v in views]))
+        for vectorizer in (self.word_, self.context_, getattr(self, "char_", None)):
+            _compact(vectorizer)
         dense = self._dense(items, views)
         self.dense_mean_ = dense.mean(axis=0)
         self.dense_scale_ = np.where(dense.std(axis=0) > 0, dense.std(axis=0), 1.0)
@@ -202,5 +205,36 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
         parts.append(self._scaled(self._dense(items, views)))
         return sp.hstack(parts, format="csr")
 
+    # skops writes a dict entry by entry (several MB for a vocabulary); store each vocabulary
+    # as one array of terms in index order instead and rebuild the dicts on load.
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        for name in _VECTORIZERS:
+            vectorizer = state.get(name)
+            if vectorizer is not None and hasattr(vectorizer, "vocabulary_"):
+                vocabulary = vectorizer.vocabulary_
+                vectorizer = copy.copy(vectorizer)
+                del vectorizer.vocabulary_
+                state[name] = vectorizer
+                state[f"{name}terms"] = np.array(sorted(vocabulary, key=vocabulary.get))
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        terms = {name: state.pop(f"{name}terms") for name in _VECTORIZERS
+                 if f"{name}terms" in state}
+        super().__setstate__(state)
+        for name, values in terms.items():
+            getattr(self, name).vocabulary_ = {str(term): i for i, term in enumerate(values)}
+
     def _scaled(self, dense):
         return sp.csr_matrix(self.dense_weight * (dense - self.dense_mean_) / self.dense_scale_)
+
+
+def _compact(vectorizer) -> None:
+    """Keep a fitted vectorizer small on disk: `stop_words_` (terms cut by max_features) is only
+    for introspection, and plain-int vocabulary ids serialise as JSON instead of one array each."""
+    if vectorizer is None:
+        return
+    vectorizer.stop_words_ = None
+    vectorizer.vocabulary_ = {term: int(index) for term, index in vectorizer.vocabulary_.items()}

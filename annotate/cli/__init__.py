@@ -19,6 +19,9 @@ COMMAND_MODULES = (
     "agreement",
     "adjudicate",
     "report",
+    "train",
+    "prelabel",
+    "evaluate",
 )
 
 

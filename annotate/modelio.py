@@ -1,0 +1,238 @@
+"""Model directories: save and load without unpickling untrusted code, plus the model card.
+
+A model directory holds
+  stance.skops      the StanceClassifier, saved with skops (no pickle);
+  sentiment.json    the fitted SentimentThresholds (plain numbers);
+  codebook.json     the actor codebook the model was trained with;
+  model-card.json   model_version, training data (files, sha256, record counts), label set,
+                    schema version, cross-validated metrics, library versions, parameters.
+
+Loading checks the skops file's types against `TRUSTED_TYPES` and refuses anything else, and
+refuses a model made for another schema version or label set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata, resources
+from pathlib import Path
+
+import numpy as np
+import skops.io as sio
+
+from . import __version__
+from .codebook import Codebook
+from .errors import AnnotateError, InputError, ModelError
+from .model import SentimentThresholds, StanceClassifier
+from .schema import load_schema
+
+MODEL_FORMAT = "annotate-model/1"
+STANCE_FILE = "stance.skops"
+SENTIMENT_FILE = "sentiment.json"
+CODEBOOK_FILE = "codebook.json"
+CARD_FILE = "model-card.json"
+
+# The only non-default types a stance.skops file may contain (skops trusts plain sklearn/numpy
+# types itself). Anything else in the file means it was not written by `annotate train`.
+TRUSTED_TYPES = ("annotate.features.StanceFeatures", "annotate.model.StanceClassifier")
+
+_SENTIMENT_STATE = ("negative_below_", "positive_above_", "min_subjectivity_", "train_macro_f1_")
+
+
+@dataclass(frozen=True)
+class Model:
+    """A loaded model: what `prelabel` and `evaluate` need."""
+
+    stance: StanceClassifier
+    sentiment: SentimentThresholds
+    codebook: Codebook
+    card: dict
+    directory: Path | None = None
+
+    @property
+    def model_version(self) -> str:
+        return self.card["model_version"]
+
+
+def default_model_dir() -> Path:
+    """The model shipped inside the package (annotate/data/default-model)."""
+    return Path(str(resources.files("annotate").joinpath("data", "default-model")))
+
+
+def sha256_file(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_version(name: str, version_inputs: dict) -> str:
+    """`<name>-<hash8>`: the hash of everything that determines the model (training data
+    hashes, parameters, seed, folds, codebook, schema and model format), never the time."""
+    blob = json.dumps(version_inputs, sort_keys=True, separators=(",", ":"), default=str)
+    return f"{name}-{hashlib.sha256(blob.encode('utf-8')).hexdigest()[:8]}"
+
+
+def library_versions() -> dict:
+    versions = {"annotate": __version__}
+    for package in ("scikit-learn", "textblob", "numpy", "scipy", "skops"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[package] = metadata.version(package)
+    return versions
+
+
+def label_set() -> dict:
+    schema = load_schema()
+    return {"stance": list(schema.stances), "sentiment": list(schema.sentiments)}
+
+
+def sentiment_to_dict(model: SentimentThresholds) -> dict:
+    return {"params": model.get_params(), "classes": list(model.classes_),
+            **{name: getattr(model, name) for name in _SENTIMENT_STATE},
+            "score_table": model.score_table_.tolist()}
+
+
+def sentiment_from_dict(data: dict) -> SentimentThresholds:
+    params = dict(data["params"])
+    if params.get("subjectivity_grid") is not None:
+        params["subjectivity_grid"] = tuple(params["subjectivity_grid"])
+    model = SentimentThresholds(**params)
+    model.classes_ = np.array(data["classes"], dtype=object)
+    for name in _SENTIMENT_STATE:
+        setattr(model, name, float(data[name]))
+    model.score_table_ = np.array(data["score_table"], dtype=float)
+    return model
+
+
+def save_model(model: Model, directory) -> Path:
+    """Write a model directory all at once: build it in a temporary sibling, then rename.
+
+    An existing model directory (one with a model card) is replaced; any other existing,
+    non-empty path is refused so that `-o` cannot clobber unrelated files.
+    """
+    directory = Path(directory)
+    parent = directory.parent
+    if not parent.is_dir():
+        raise InputError(parent, "output directory's parent does not exist; create it first")
+    if directory.exists() and not (directory / CARD_FILE).is_file() and (
+            not directory.is_dir() or any(directory.iterdir())):
+        raise InputError(directory, "exists and is not a model directory; choose another -o")
+    build = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+    try:
+        (build / STANCE_FILE).write_bytes(sio.dumps(model.stance, compression=zipfile.ZIP_DEFLATED))
+        _write_json(build / SENTIMENT_FILE, sentiment_to_dict(model.sentiment))
+        _write_json(build / CODEBOOK_FILE, model.codebook.to_dict())
+        _write_json(build / CARD_FILE, model.card)
+        os.chmod(build, 0o755)
+        if directory.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=parent))
+            os.replace(directory, old / "model")
+            os.replace(build, directory)
+            shutil.rmtree(old)
+        else:
+            os.replace(build, directory)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    return directory
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n",
+                    encoding="utf-8")
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, np.ndarray)):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+def load_model(directory=None) -> Model:
+    """Load a model directory (the shipped default when `directory` is None) or raise ModelError."""
+    directory = Path(directory) if directory is not None else default_model_dir()
+    if not directory.is_dir():
+        raise ModelError(f"{directory}: no such model directory; train one with "
+                         "`annotate train gold.jsonl -o DIR` or leave out --model")
+    card = _read_json(directory / CARD_FILE)
+    _check_card(directory, card)
+    stance = _load_stance(directory / STANCE_FILE)
+    try:
+        sentiment = sentiment_from_dict(_read_json(directory / SENTIMENT_FILE))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{directory / SENTIMENT_FILE}: malformed sentiment model ({exc}); "
+                         "retrain with `annotate train`") from None
+    try:
+        codebook = Codebook.from_dict(_read_json(directory / CODEBOOK_FILE),
+                                      source=str(directory / CODEBOOK_FILE))
+    except AnnotateError as exc:
+        raise ModelError(f"{exc}; retrain with `annotate train`") from None
+    unknown = set(stance.classes_) - set(card["label_set"]["stance"])
+    if unknown or list(sentiment.classes_) != card["label_set"]["sentiment"]:
+        raise ModelError(f"{directory}: the model's labels do not match its model card; "
+                         "retrain with `annotate train`")
+    return Model(stance=stance, sentiment=sentiment, codebook=codebook, card=card,
+                 directory=directory)
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{path}: missing; a model directory needs {CARD_FILE}, {STANCE_FILE}, "
+                         f"{SENTIMENT_FILE} and {CODEBOOK_FILE} (made by `annotate train`)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: cannot be read as JSON ({exc}); retrain with "
+                         "`annotate train`") from None
+
+
+def _check_card(directory: Path, card) -> None:
+    if not isinstance(card, dict) or card.get("format") != MODEL_FORMAT:
+        found = card.get("format") if isinstance(card, dict) else None
+        raise ModelError(f"{directory}: model format {found!r} is not {MODEL_FORMAT!r}; "
+                         "retrain with `annotate train`")
+    schema = load_schema()
+    if card.get("schema_version") != schema.version:
+        raise ModelError(f"{directory}: made for schema version {card.get('schema_version')!r}, "
+                         f"but the schema is now {schema.version!r}; retrain with `annotate train`")
+    if card.get("label_set") != label_set():
+        raise ModelError(f"{directory}: made for the label set {card.get('label_set')}, but the "
+                         f"schema now has {label_set()}; retrain with `annotate train`")
+    if not isinstance(card.get("model_version"), str) or not card["model_version"]:
+        raise ModelError(f"{directory}: the model card has no model_version; retrain")
+
+
+def _load_stance(path: Path) -> StanceClassifier:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelError(f"{path}: missing; retrain with `annotate train`") from None
+    try:
+        untrusted = sio.get_untrusted_types(data=data)
+    except Exception as exc:  # skops raises zip/JSON/key errors on a damaged file
+        raise ModelError(f"{path}: not a readable skops file ({type(exc).__name__}: {exc}); "
+                         "retrain with `annotate train`") from None
+    unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if unexpected:
+        raise ModelError(f"{path}: refusing to load: it contains types that annotate does not "
+                         f"trust ({', '.join(unexpected)}); it was not written by `annotate "
+                         "train` or has been tampered with. Retrain with `annotate train`")
+    try:
+        stance = sio.loads(data, trusted=list(untrusted))
+    except Exception as exc:  # a damaged file can fail in many ways inside skops
+        raise ModelError(f"{path}: cannot be loaded ({type(exc).__name__}: {exc}); "
+                         "retrain with `annotate train`") from None
+    if not isinstance(stance, StanceClassifier):
+        raise ModelError(f"{path}: holds a {type(stance).__name__}, not a StanceClassifier; "
+                         "retrain with `annotate train`")
+    return stance
