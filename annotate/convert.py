@@ -21,7 +21,6 @@ the stance (supportive → positive, critical and wary → negative) and flagged
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections import Counter
@@ -30,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
-from .records import read_records, write_records
+from .records import read_numbered_records, write_records
 from .schema import load_schema, record_problem
 
 FORMATS = ("newsmtsc", "perspectrum")
@@ -82,25 +81,11 @@ def convert(fmt: str, source, output, *, limit: int | None = None,
 
 def _numbered_lines(path, report: ConversionReport, limit: int | None) -> Iterator[tuple]:
     """(line number, JSON object) for each non-blank line, with file:line errors."""
-    for number, record in _enumerate_records(path):
+    for number, record in read_numbered_records(path):
         if limit is not None and report.records_read >= limit:
             return
         report.records_read += 1
         yield number, record
-
-
-def _enumerate_records(path) -> Iterator[tuple[int, dict]]:
-    # read_records skips blank lines, so the line numbers are recounted here from the raw file;
-    # it is opened only once read_records has accepted the file (missing, directory, binary)
-    path = Path(path)
-    with contextlib.ExitStack() as stack:
-        numbers = None
-        for record in read_records(path):
-            if numbers is None:
-                handle = stack.enter_context(open(path, "rb"))
-                numbers = (n for n, raw in enumerate(handle, 1)
-                           if raw.decode("utf-8", "replace").strip())
-            yield next(numbers), record
 
 
 def _field(path, number: int, record: dict, name: str, kind: type | tuple,

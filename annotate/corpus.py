@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError, InputError
-from .records import normalise_newlines, read_records, read_text, write_records
+from .records import normalise_newlines, read_numbered_records, read_text, write_records
 from .splitting import sentence_spans
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -102,9 +102,7 @@ def _unique(stem: str, used: set[str]) -> str:
 
 def _jsonl_documents(path: Path) -> Iterator[Document]:
     """Documents {"id", "text"} of a .jsonl file, each checked, errors naming file:line."""
-    lines = _content_line_numbers(path)
-    for record in read_records(path):
-        line = next(lines)
+    for line, record in read_numbered_records(path):
         doc_id, text = record.get("id"), record.get("text")
         for name, value in (("id", doc_id), ("text", text)):
             if value is None:
@@ -118,18 +116,6 @@ def _jsonl_documents(path: Path) -> Iterator[Document]:
         if not text.strip():
             raise InputError(path, f"document {doc_id!r} has empty text", line=line)
         yield Document(doc_id, normalise_newlines(text.removeprefix("\ufeff")), f"{path}:{line}")
-
-
-def _content_line_numbers(path: Path) -> Iterator[int]:
-    """Line numbers of the non-blank lines, in step with the records `read_records` yields.
-
-    read_records skips blank lines without telling which line a record came from; this walks
-    the same file by the same rule so that field errors can name their line.
-    """
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if raw.decode("utf-8-sig", errors="replace").strip():
-                yield number
 
 
 # --- page furniture ----------------------------------------------------------------------------

@@ -64,6 +64,13 @@ def read_records(path, kind: str | None = None, *, allow_empty: bool = False) ->
     read lazily, so a caller that must not write partial output should write atomically
     (see `atomic_output`).
     """
+    for _line, record in read_numbered_records(path, kind, allow_empty=allow_empty):
+        yield record
+
+
+def read_numbered_records(path, kind: str | None = None, *,
+                          allow_empty: bool = False) -> Iterator[tuple[int, dict]]:
+    """Like `read_records`, yielding (line number, record) so callers' own checks can name the line."""
     path = Path(path)
     try:
         handle = open(path, "rb")
@@ -99,7 +106,7 @@ def read_records(path, kind: str | None = None, *, allow_empty: bool = False) ->
             elif not isinstance(record, dict):
                 raise InputError(path, "expected a JSON object on each line", line=number)
             seen_any = True
-            yield record
+            yield number, record
     if not seen_any and not allow_empty:
         raise InputError(path, "the file is empty; expected one JSON object per line")
 
