@@ -1,0 +1,100 @@
+"""Every command that reads files refuses bad input the same way.
+
+One `error:` line naming the file (and line, when there is one), a non-zero exit, no Python
+traceback, and no output file (not even a temporary one) left behind.
+"""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from annotate.cli import main
+
+SENTENCE = {"id": "d:1", "doc_id": "d", "text": "Kenya backed the mission.", "start": 0, "end": 25}
+GOLD = {"id": "d:1", "text": "Kenya backed the mission.", "sentiment": "positive",
+        "actors": [{"start": 0, "end": 5, "text": "Kenya", "stance": "supportive"}],
+        "annotator": "a@example.org"}
+DOCUMENT = {"id": "d", "text": "Kenya backed the mission. Gangs did not."}
+NEWSMTSC = {"mention": "Kenya", "polarity": 1, "from": 0, "to": 5,
+            "sentence": "Kenya backed the mission.", "id": "n1"}
+
+# command line (IN = the bad file, OUT = the output path), a valid record, and per case a bad one
+COMMANDS = {
+    "split": (["split", "IN", "-o", "OUT"], DOCUMENT,
+              {"missing": {"id": "d2"}, "wrong_type": {"id": "d2", "text": 5},
+               "rejected": {"id": "d2", "text": "   "}}),
+    "convert": (["convert", "newsmtsc", "IN", "-o", "OUT"], NEWSMTSC,
+                {"missing": {k: v for k, v in NEWSMTSC.items() if k != "sentence"},
+                 "wrong_type": dict(NEWSMTSC, polarity="good"),
+                 "rejected": dict(NEWSMTSC, polarity=7)}),
+    "prelabel": (["prelabel", "IN", "-o", "OUT"], SENTENCE,
+                 {"missing": {k: v for k, v in SENTENCE.items() if k != "text"},
+                  "wrong_type": dict(SENTENCE, start="zero"),
+                  "rejected": dict(SENTENCE, start=-3)}),
+}
+for name, argv in {"train": ["train", "IN", "-o", "OUT"],
+                   "evaluate": ["evaluate", "IN"],
+                   "agreement": ["agreement", "IN"],
+                   "adjudicate": ["adjudicate", "IN", "-o", "OUT"],
+                   "report": ["report", "IN", "-o", "OUT"]}.items():
+    COMMANDS[name] = (argv, GOLD, {
+        "missing": {k: v for k, v in GOLD.items() if k != "sentiment"},
+        "wrong_type": dict(GOLD, actors="Kenya"),
+        "rejected": dict(GOLD, actors=[dict(GOLD["actors"][0], stance="angry")]),
+    })
+
+
+def _line(record) -> bytes:
+    return json.dumps(record).encode() + b"\n"
+
+
+def _bad_files(valid, bad_records):
+    """(case name, file bytes, line the error must name or None)"""
+    yield "empty", b"", None
+    yield "binary", b"\x00\x01\x02\x03binary\xff", 1
+    yield "non_utf8", _line(valid) + b'{"id": "caf\xe9"}\n', 2
+    yield "bad_json", _line(valid) + b'{"id": "x", "text": \n', 2
+    for case, record in bad_records.items():
+        yield case, _line(valid) + _line(record), 2
+
+
+CASES = [(command, case, data, line)
+         for command, (_argv, valid, bad) in COMMANDS.items()
+         for case, data, line in _bad_files(valid, bad)]
+
+
+@pytest.mark.parametrize("command,case,data,line", CASES,
+                         ids=[f"{c}-{case}" for c, case, _, _ in CASES])
+def test_bad_input_gives_one_clear_error_and_no_output(tmp_path, command, case, data, line):
+    source = tmp_path / "input.jsonl"
+    source.write_bytes(data)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    output = out_dir / "result"
+    argv = [str(source) if a == "IN" else str(output) if a == "OUT" else a
+            for a in COMMANDS[command][0]]
+
+    result = CliRunner().invoke(main, argv)
+
+    assert result.exit_code != 0, result.output
+    assert isinstance(result.exception, SystemExit), f"uncaught {result.exception!r}"
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    assert str(source) in errors[0]
+    if line is not None:
+        assert f"{source}:{line}:" in errors[0]
+    assert list(out_dir.iterdir()) == [], "partial output left behind"
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_missing_input_file_is_named(tmp_path, command):
+    missing = tmp_path / "nope.jsonl"
+    argv = [str(missing) if a == "IN" else str(tmp_path / "o") if a == "OUT" else a
+            for a in COMMANDS[command][0]]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit)
+    assert "nope.jsonl" in result.stderr
+    assert not (tmp_path / "o").exists()
