@@ -1,0 +1,116 @@
+"""Shared fixtures: a real Label Studio server (the PyPI package) for the whole test session.
+
+Usage:
+    def test_something(label_studio):
+        label_studio.url, label_studio.token          # admin URL and personal access token (PAT)
+        label_studio.connection                       # annotate.labelstudio.Connection for the admin
+        token = label_studio.create_user("ann@example.org", "Pass-word-1")   # another annotator's PAT
+        legacy = label_studio.legacy_token()          # the admin's legacy token (enables them first)
+        label_studio.restart(kill=True)               # SIGKILL and start again on the same data dir
+
+The server runs on a free loopback port with a temporary data dir (SQLite). Its migrated empty
+database is cached in pytest's cache dir (keyed by the Label Studio version), which turns a ~90 s
+first start into ~10 s. If the server cannot start, the fixture FAILS with the end of its log.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from annotate import labelstudio, server
+from annotate.errors import LabelStudioError
+
+
+class LabelStudioServer:
+    admin_email = "admin@example.org"
+    admin_password = "Admin-pass-9431"
+
+    def __init__(self, data_dir: Path, log_path: Path):
+        self.data_dir = data_dir
+        self.log_path = log_path
+        self.port = server.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self.token = ""
+        self._invite = None
+
+    @property
+    def connection(self) -> labelstudio.Connection:
+        return labelstudio.Connection(self.url, self.token)
+
+    def start(self) -> None:
+        self.process = server.start(self.data_dir, self.port, self.log_path,
+                                    admin=(self.admin_email, self.admin_password))
+        server.wait_until_healthy(self.url, self.process, self.log_path)
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.process is not None:
+            server.stop(self.process.pid, kill=kill)
+            self.process.wait(timeout=30)
+            self.process = None
+
+    def restart(self, *, kill: bool = False) -> None:
+        """Stop (SIGKILL when `kill`: a crash) and start again on the same data dir and port."""
+        self.stop(kill=kill)
+        self.start()
+
+    def create_user(self, email: str, password: str) -> str:
+        """Sign up a user through the organisation's invite link; return their PAT."""
+        if self._invite is None:
+            self._invite = labelstudio.invite_token(self.connection)
+        labelstudio.sign_up(self.url, self._invite, email, password)
+        return labelstudio.create_access_token(self.url, email, password)
+
+    def legacy_token(self) -> str:
+        """Enable legacy tokens for the organisation and return the admin's legacy token."""
+        labelstudio.enable_legacy_tokens(self.connection)
+        return labelstudio.legacy_token(self.connection)
+
+    def log_tail(self, lines: int = 40) -> str:
+        return server.log_tail(self.log_path, lines)
+
+
+def _migrated_template(cache_root: Path) -> Path:
+    """A data dir with Label Studio's database migrated and no users, built once per LS version."""
+    version = importlib.metadata.version("label-studio")
+    template = cache_root / f"label-studio-{version}-template"
+    if (template / "label_studio.sqlite3").exists():
+        return template
+    building = Path(tempfile.mkdtemp(prefix="ls-template-", dir=cache_root))
+    log_path = cache_root / "template.log"
+    server.migrate(building / "data", log_path)
+    try:  # another pytest process may have finished the same template first: keep theirs
+        (building / "data").rename(template)
+    except OSError:
+        if not (template / "label_studio.sqlite3").exists():
+            raise
+    shutil.rmtree(building, ignore_errors=True)
+    return template
+
+
+@pytest.fixture(scope="session")
+def label_studio(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp("label-studio")
+    data_dir, log_path = root / "data", root / "server.log"
+    try:
+        cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
+        cache_root = Path(cache.mkdir("annotate-label-studio")) if cache else root
+        shutil.copytree(_migrated_template(cache_root), data_dir)
+        instance = LabelStudioServer(data_dir, log_path)
+        instance.start()
+    except LabelStudioError as exc:
+        pytest.fail(f"the Label Studio test server did not start: {exc}", pytrace=False)
+    try:
+        instance.token = labelstudio.create_access_token(instance.url, instance.admin_email,
+                                                         instance.admin_password)
+        yield instance
+    except LabelStudioError as exc:
+        pytest.fail(f"the Label Studio test server is not usable: {exc}\n{instance.log_tail()}",
+                    pytrace=False)
+    finally:
+        instance.stop()
