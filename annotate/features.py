@@ -153,8 +153,10 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
     """Items -> sparse features: TF-IDF of the marked sentence (words and characters), of the
     distance-bucketed context words, and scaled dense cue/tone features."""
 
-    def __init__(self, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3):
+    def __init__(self, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
+                 context_weight=1.0):
         self.window = window
+        self.context_weight = context_weight
         self.char_ngrams = char_ngrams
         self.max_features = max_features
         self.dense_weight = dense_weight
@@ -181,7 +183,7 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
         self.context_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
                                         token_pattern=r"\S+", max_features=self.max_features)
         parts = [self.word_.fit_transform([v.marked for v in views]),
-                 self.context_.fit_transform([v.context for v in views])]
+                 self.context_weight * self.context_.fit_transform([v.context for v in views])]
         if self.char_ngrams:
             self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
                                          min_df=2, max_features=self.max_features)
@@ -199,7 +201,7 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
         items = check_items(items)
         views = self._views(items)
         parts = [self.word_.transform([v.marked for v in views]),
-                 self.context_.transform([v.context for v in views])]
+                 self.context_weight * self.context_.transform([v.context for v in views])]
         if self.char_ngrams:
             parts.append(self.char_.transform([v.marked for v in views]))
         parts.append(self._scaled(self._dense(items, views)))

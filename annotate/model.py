@@ -27,7 +27,9 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C=1.0, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
-                 class_weight="balanced", calibration_folds=3, random_state=0):
+                 context_weight=1.0, class_weight="balanced", calibration_folds=3,
+                 random_state=0):
+        self.context_weight = context_weight
         self.C = C
         self.window = window
         self.char_ngrams = char_ngrams
@@ -52,7 +54,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("stance training needs at least two different labels")
         self.features_ = StanceFeatures(window=self.window, char_ngrams=self.char_ngrams,
                                         max_features=self.max_features,
-                                        dense_weight=self.dense_weight)
+                                        dense_weight=self.dense_weight,
+                                        context_weight=self.context_weight)
         X = self.features_.fit_transform(items)
         # One BLAS thread: L-BFGS on these sparse problems is 4x slower with a thread pool
         # (measured on NewsMTSC, 2 cores), and results do not depend on the thread count.

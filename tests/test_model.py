@@ -1,0 +1,150 @@
+"""The estimators and model directories: sklearn contract, calibration, safe loading."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io as sio
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.preprocessing import FunctionTransformer
+
+from annotate.errors import ModelError
+from annotate.model import SentimentThresholds, StanceClassifier
+from annotate.modelio import CARD_FILE, STANCE_FILE, default_model_dir, load_model
+from annotate.records import read_all
+from annotate.training import stance_items, train_model
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD_TRAIN = ROOT / "corpora/haiti-mss/gold/extra.train.jsonl"
+GOLD_DEV = ROOT / "corpora/haiti-mss/gold/extra.dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def gold_items():
+    items, labels, _ = stance_items(read_all([GOLD_TRAIN], "gold"))
+    return items, labels
+
+
+@pytest.fixture(scope="module")
+def stance_model(gold_items):
+    return StanceClassifier(random_state=0).fit(*gold_items)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("models") / "model"
+    train_model([GOLD_TRAIN], directory, folds=3, name="test")
+    return directory
+
+
+def test_init_only_stores_parameters_and_clone_works():
+    model = StanceClassifier(C=0.5, random_state=3)
+    assert model.get_params()["C"] == 0.5 and model.get_params()["random_state"] == 3
+    assert not [name for name in vars(model) if name.endswith("_")]
+    assert clone(model).get_params() == model.get_params()
+    with pytest.raises(NotFittedError):
+        model.predict_proba([("Kenya backed the mission.", 0, 5)])
+
+
+def test_fit_validates_items():
+    with pytest.raises(ValueError, match="item 1"):
+        StanceClassifier().fit([("Kenya backed it.", 0, 5), ("short", 2, 99)], ["none", "none"])
+    with pytest.raises(ValueError, match="two different labels"):
+        StanceClassifier().fit([("Kenya backed it.", 0, 5)], ["supportive"])
+
+
+def test_probabilities_are_distributions_over_classes(stance_model, gold_items):
+    items, _ = gold_items
+    proba = stance_model.predict_proba(items[:50])
+    assert proba.shape == (50, len(stance_model.classes_))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(stance_model.classes_) == {"supportive", "wary", "critical", "none"}
+    assert stance_model.temperature_ > 0
+    assert list(stance_model.predict(items[:50])) == list(
+        stance_model.classes_[proba.argmax(axis=1)])
+
+
+def test_stance_is_target_dependent(stance_model):
+    text = ("Kenya's government welcomed the mission, while opposition lawmakers "
+            "condemned it as unconstitutional.")
+    first = stance_model.predict_proba([(text, 0, 18)])[0]
+    second = stance_model.predict_proba([(text, 47, 67)])[0]
+    assert not np.allclose(first, second)
+
+
+def test_sentiment_thresholds_are_fitted_not_guessed():
+    rng = np.random.default_rng(0)
+    polarity = rng.uniform(-1, 1, 600)
+    scores = np.column_stack([polarity, np.full(600, 0.6)])
+    labels = np.where(polarity > 0.3, "positive", np.where(polarity < -0.2, "negative", "neutral"))
+    model = SentimentThresholds().fit_scores(scores, labels)
+    assert model.positive_above_ == pytest.approx(0.3, abs=0.03)
+    assert model.negative_below_ == pytest.approx(-0.2, abs=0.03)
+    predicted, score = model.predict_scores(scores)
+    assert (predicted == labels).mean() > 0.97
+    assert ((score > 0) & (score <= 1)).all()
+
+
+def test_sentiment_rejects_unknown_labels():
+    with pytest.raises(ValueError, match="unknown sentiment labels"):
+        SentimentThresholds().fit_scores([[0.1, 0.5]], ["happy"])
+
+
+def test_saved_model_predicts_the_same(model_dir, gold_items):
+    items, labels = gold_items
+    fitted = StanceClassifier(random_state=0).fit(items, labels)
+    loaded = load_model(model_dir)
+    np.testing.assert_allclose(loaded.stance.predict_proba(items[:40]),
+                               fitted.predict_proba(items[:40]))
+    assert loaded.model_version.startswith("test-") and len(loaded.model_version) == 13
+
+
+def test_loading_refuses_a_file_with_untrusted_types(model_dir, tmp_path):
+    tampered = tmp_path / "model"
+    shutil.copytree(model_dir, tampered)
+    (tampered / STANCE_FILE).write_bytes(sio.dumps(FunctionTransformer(func=eval)))
+    with pytest.raises(ModelError, match="refusing to load.*eval"):
+        load_model(tampered)
+
+
+def test_loading_refuses_a_damaged_file(model_dir, tmp_path):
+    damaged = tmp_path / "model"
+    shutil.copytree(model_dir, damaged)
+    (damaged / STANCE_FILE).write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ModelError, match="not a readable skops file"):
+        load_model(damaged)
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("schema_version", "0.9.0", "schema version"),
+    ("label_set", {"stance": ["pro", "anti"], "sentiment": ["positive"]}, "label set"),
+    ("format", "other/1", "model format"),
+])
+def test_loading_refuses_another_schema_or_label_set(model_dir, tmp_path, field, value, message):
+    changed = tmp_path / "model"
+    shutil.copytree(model_dir, changed)
+    card = json.loads((changed / CARD_FILE).read_text())
+    card[field] = value
+    (changed / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match=f"{message}.*retrain"):
+        load_model(changed)
+
+
+def test_missing_model_directory_says_what_to_do(tmp_path):
+    with pytest.raises(ModelError, match="annotate train"):
+        load_model(tmp_path / "nope")
+
+
+def test_the_shipped_default_model_loads_and_is_small():
+    model = load_model()
+    assert model.directory == default_model_dir()
+    assert model.model_version.startswith("haiti-mss-")
+    size = sum(f.stat().st_size for f in default_model_dir().iterdir())
+    assert size < 3_000_000
+    assert model.card["training_data"] and all(f["sha256"] for f in model.card["training_data"])
+    assert 0 < model.card["cross_validation"]["stance_macro_f1"] <= 1
