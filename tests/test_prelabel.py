@@ -1,0 +1,86 @@
+"""`annotate prelabel` with the shipped default model on real sentences."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annotate.cli import main
+from annotate.modelio import load_model
+from annotate.records import read_all
+from annotate.schema import record_problem
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD_DEV = ROOT / "corpora/haiti-mss/gold/extra.dev.jsonl"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def sentences(tmp_path_factory):
+    """Sentence records (with context fields) made from real gold sentences."""
+    gold = read_all([GOLD_DEV], "gold")
+    path = tmp_path_factory.mktemp("sentences") / "sentences.jsonl"
+    offset, lines = 0, []
+    for i, record in enumerate(gold):
+        lines.append(json.dumps({
+            "id": record["id"], "doc_id": "dev", "text": record["text"],
+            "start": offset, "end": offset + len(record["text"]),
+            "prev_text": gold[i - 1]["text"] if i else "",
+            "next_text": gold[i + 1]["text"] if i + 1 < len(gold) else ""}))
+        offset += len(record["text"]) + 1
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_prelabel_with_the_shipped_model_writes_valid_predictions(sentences, tmp_path):
+    out = tmp_path / "predictions.jsonl"
+    result = run("prelabel", sentences, "-o", out)
+    assert result.exit_code == 0, result.output
+    inputs = read_all([sentences], "sentence")
+    predictions = read_all([out], "prediction")  # validates every record against the schema
+    assert [p["id"] for p in predictions] == [s["id"] for s in inputs]
+    version = load_model().model_version
+    for sentence, prediction in zip(inputs, predictions):
+        assert record_problem(prediction, "prediction") is None
+        assert prediction["model_version"] == version
+        for field in ("doc_id", "start", "end", "prev_text", "next_text"):
+            assert prediction[field] == sentence[field]
+    actors = [a for p in predictions for a in p["actors"]]
+    assert len(actors) > len(predictions) / 2
+    assert {a["stance"] for a in actors} >= {"supportive", "critical"}
+    assert any(a["actor"] for a in actors)  # codebook normalisation from the model's codebook
+    assert len({p["sentiment"] for p in predictions}) >= 2
+
+
+def test_jobs_and_batches_do_not_change_the_output(sentences, tmp_path):
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run("prelabel", sentences, "-o", one).exit_code == 0
+    result = run("prelabel", sentences, "-o", two, "--jobs", "2", "--batch-size", "7")
+    assert result.exit_code == 0, result.output
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_bad_sentence_line_is_refused_without_output(sentences, tmp_path):
+    lines = sentences.read_text(encoding="utf-8").splitlines(True)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(lines[:600] + ['{"id": "x", "text": "no offsets"}\n']),
+                   encoding="utf-8")
+    out = tmp_path / "predictions.jsonl"
+    for jobs in ("1", "2"):
+        result = run("prelabel", bad, "-o", out, "--jobs", jobs, "--batch-size", "16")
+        assert result.exit_code != 0
+        assert f"{bad}:{min(len(lines), 600) + 1}" in result.output
+        assert "Traceback" not in result.output
+        assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]
+
+
+def test_prelabel_refuses_a_directory_that_is_not_a_model(sentences, tmp_path):
+    result = run("prelabel", sentences, "-o", tmp_path / "p.jsonl", "--model", tmp_path)
+    assert result.exit_code != 0 and "model-card.json" in result.output
+    assert not (tmp_path / "p.jsonl").exists()
