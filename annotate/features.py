@@ -9,6 +9,7 @@ of the words around it, and stance-cue words with their side and distance.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Sequence
 
@@ -55,17 +56,22 @@ def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
     return [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def cue_class(token: str) -> str | None:
-    """The stance-cue class a lowercase token belongs to, or None."""
+    """The stance-cue class a lowercase token belongs to, or None (cached: tokens repeat)."""
     for name in CUE_CLASSES:
         if token.startswith(STANCE_CUES[name]):
             return name
     return None
 
 
-def polarity_subjectivity(texts: Sequence[str]) -> np.ndarray:
-    """TextBlob (polarity, subjectivity) per text as an (n, 2) array; each distinct text once."""
-    seen: dict[str, tuple[float, float]] = {}
+def polarity_subjectivity(texts: Sequence[str], memo: dict | None = None) -> np.ndarray:
+    """TextBlob (polarity, subjectivity) per text as an (n, 2) array; each distinct text once.
+
+    Pass the same `memo` dict to several calls (one batch's stance features and sentiment)
+    to share the TextBlob work between them.
+    """
+    seen: dict[str, tuple[float, float]] = {} if memo is None else memo
     out = np.zeros((len(texts), 2))
     for i, text in enumerate(texts):
         if text not in seen:
@@ -164,10 +170,11 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
     def _views(self, items):
         return [SpanView(text, start, end, self.window) for text, start, end in items]
 
-    def _dense(self, items, views) -> np.ndarray:
-        tone = polarity_subjectivity([text for text, _, _ in items])
-        left = polarity_subjectivity([v.left_text for v in views])
-        right = polarity_subjectivity([v.right_text for v in views])
+    def _dense(self, items, views, tone_memo=None) -> np.ndarray:
+        memo = {} if tone_memo is None else tone_memo
+        tone = polarity_subjectivity([text for text, _, _ in items], memo)
+        left = polarity_subjectivity([v.left_text for v in views], memo)
+        right = polarity_subjectivity([v.right_text for v in views], memo)
         cues = np.array([v.dense_cues for v in views], dtype=float).reshape(len(views), -1)
         return np.hstack([cues, tone, left, right])
 
@@ -196,7 +203,8 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
         parts.append(self._scaled(dense))
         return sp.hstack(parts, format="csr")
 
-    def transform(self, items):
+    def transform(self, items, tone_memo=None):
+        """Features of `items`; `tone_memo` (a dict) shares TextBlob results across calls."""
         check_is_fitted(self, "dense_mean_")
         items = check_items(items)
         views = self._views(items)
@@ -204,7 +212,7 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
                  self.context_weight * self.context_.transform([v.context for v in views])]
         if self.char_ngrams:
             parts.append(self.char_.transform([v.marked for v in views]))
-        parts.append(self._scaled(self._dense(items, views)))
+        parts.append(self._scaled(self._dense(items, views, tone_memo)))
         return sp.hstack(parts, format="csr")
 
     # skops writes a dict entry by entry (several MB for a vocabulary); store each vocabulary

@@ -82,13 +82,17 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 
         return float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
 
-    def decision_function(self, items):
+    def decision_function(self, items, tone_memo=None):
         check_is_fitted(self, "logistic_")
-        return self.logistic_.decision_function(self.features_.transform(items))
+        return self.logistic_.decision_function(self.features_.transform(items, tone_memo))
 
-    def predict_proba(self, items):
-        """(n_items, n_classes) calibrated probabilities, columns in `classes_` order."""
-        return softmax(self.decision_function(items) / self.temperature_, axis=1)
+    def predict_proba(self, items, tone_memo=None):
+        """(n_items, n_classes) calibrated probabilities, columns in `classes_` order.
+
+        `tone_memo`: optional dict shared with `polarity_subjectivity` calls for the same
+        texts (pre-labelling computes each sentence's TextBlob tone once for both models).
+        """
+        return softmax(self.decision_function(items, tone_memo) / self.temperature_, axis=1)
 
     def predict(self, items):
         return self.classes_[np.argmax(self.predict_proba(items), axis=1)]

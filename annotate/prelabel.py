@@ -37,13 +37,13 @@ class Prelabeler:
         spans = [self.detector.detect(text) for text in texts]
         items = [(text, span["start"], span["end"])
                  for text, found in zip(texts, spans) for span in found]
-        stances, scores = [], []
+        stances, scores, tone_memo = [], [], {}
         if items:
-            proba = self.model.stance.predict_proba(items)
+            proba = self.model.stance.predict_proba(items, tone_memo=tone_memo)
             stances = self.model.stance.classes_[proba.argmax(axis=1)]
             scores = proba.max(axis=1)
         sentiments, sentiment_scores = self.model.sentiment.predict_scores(
-            polarity_subjectivity(texts))
+            polarity_subjectivity(texts, tone_memo))
         out, position = [], 0
         for record, found, sentiment, sentiment_score in zip(records, spans, sentiments,
                                                              sentiment_scores):
