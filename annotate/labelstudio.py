@@ -81,15 +81,27 @@ def server_errors(url: str, what: str, secret: str | None = None, *, not_found: 
                                       f"{what}: {type(exc).__name__}", secret)) from None
 
 
-def client(connection: Connection):
-    """An SDK client. PATs (JWT refresh tokens) are exchanged for access tokens by the SDK itself."""
-    from label_studio_sdk import LabelStudio
+class Session:
+    """One SDK client for a run (a PAT is exchanged for an access token once, not per call)."""
 
-    url = connection.url.rstrip("/")
-    if not connection.api_key:
-        raise LabelStudioError("no Label Studio API key: set LABEL_STUDIO_API_KEY or pass --api-key")
-    with server_errors(url, "read the API key", connection.api_key):
-        return LabelStudio(base_url=url, api_key=connection.api_key, timeout=TIMEOUT_SECONDS)
+    def __init__(self, connection: Connection):
+        from label_studio_sdk import LabelStudio
+
+        self.url = connection.url.rstrip("/")
+        self.key = connection.api_key
+        if not self.key:
+            raise LabelStudioError("no Label Studio API key: set LABEL_STUDIO_API_KEY or pass --api-key")
+        # PATs are JWT refresh tokens: the SDK exchanges them for short-lived access tokens and
+        # refreshes those itself; legacy tokens are sent as they are.
+        with server_errors(self.url, "read the API key", self.key):
+            self.ls = LabelStudio(base_url=self.url, api_key=self.key, timeout=TIMEOUT_SECONDS)
+
+    def __repr__(self) -> str:
+        return f"Session(url={self.url!r})"
+
+
+def connect(connection: Connection) -> Session:
+    return Session(connection)
 
 
 # --- accounts and tokens (session login, used by `annotate studio` and the test fixture) ---------
@@ -131,10 +143,10 @@ def create_access_token(url: str, email: str, password: str) -> str:
     return response.json()["token"]
 
 
-def invite_token(connection: Connection) -> str:
+def invite_token(session: Session) -> str:
     """The organisation's invite token: whoever has the signup link with it can join."""
-    ls = client(connection)
-    with server_errors(connection.url, "read the invite link", connection.api_key):
+    ls = session.ls
+    with server_errors(session.url, "read the invite link", session.key):
         return ls.organizations.invites.get_invite_link().token  # type: ignore[attr-defined]
 
 
@@ -152,17 +164,152 @@ def sign_up(url: str, invite: str, email: str, password: str) -> None:
                                f"({response.status_code}); is the email taken or the password weak?")
 
 
-def enable_legacy_tokens(connection: Connection) -> None:
+def enable_legacy_tokens(session: Session) -> None:
     """Turn legacy (non-expiring) tokens back on for the organisation (off by default since 1.17)."""
-    ls = client(connection)
-    with server_errors(connection.url, "enable legacy tokens", connection.api_key):
+    ls = session.ls
+    with server_errors(session.url, "enable legacy tokens", session.key):
         # api_token_ttl_days is required by the SDK's signature; the open-source server ignores it.
         ls.jwt_settings.update(api_token_ttl_days=3650, api_tokens_enabled=True,
                                legacy_api_tokens_enabled=True)
 
 
-def legacy_token(connection: Connection) -> str:
+def legacy_token(session: Session) -> str:
     """The current user's legacy token (works only once legacy tokens are enabled)."""
-    ls = client(connection)
-    with server_errors(connection.url, "read the legacy token", connection.api_key):
+    ls = session.ls
+    with server_errors(session.url, "read the legacy token", session.key):
         return ls.users.get_token().token
+
+
+# --- projects -----------------------------------------------------------------------------------
+
+PROJECT_FIELDS = ("id", "title", "label_config", "model_version", "task_number", "show_collab_predictions")
+
+
+def _project_dict(project) -> dict:
+    return {name: getattr(project, name, None) for name in PROJECT_FIELDS}
+
+
+def find_project(session: Session, title: str) -> dict | None:
+    """The project with exactly this title, or None; several with that title is an error."""
+    ls = session.ls
+    with server_errors(session.url, "list projects", session.key):
+        matches = [p for p in ls.projects.list(title=title, page_size=100) if p.title == title]
+    if len(matches) > 1:
+        ids = ", ".join(str(p.id) for p in matches)
+        raise LabelStudioError(f"several Label Studio projects are titled {title!r} (ids {ids}); "
+                               "rename all but one, then rerun")
+    return _project_dict(matches[0]) if matches else None
+
+
+def require_project(session: Session, title: str) -> dict:
+    project = find_project(session, title)
+    if project is None:
+        raise LabelStudioError(f"no project titled {title!r} in Label Studio at {session.url} "
+                               "(404); check --project, or push to create it")
+    return project
+
+
+def create_project(session: Session, title: str, **settings) -> dict:
+    ls = session.ls
+    with server_errors(session.url, f"create the project {title!r}", session.key):
+        return _project_dict(ls.projects.create(title=title, **settings))
+
+
+def update_project(session: Session, project_id: int, **settings) -> dict:
+    """PATCH project settings. Label Studio itself refuses a labeling config that would orphan
+    existing annotations (a label still in use removed); that refusal becomes a clear message."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    ls = session.ls
+    try:
+        with server_errors(session.url, "update the project", session.key):
+            return _project_dict(ls.projects.update(id=project_id, **settings))
+    except LabelStudioError as exc:
+        cause = exc.__context__
+        if "label_config" in settings and isinstance(cause, ApiError) and cause.status_code == 400:
+            raise LabelStudioError(
+                f"refusing to change the labeling config of project {project_id}: Label Studio says "
+                f"the new config would orphan existing annotations ({_detail(cause.body)}); keep the "
+                "labels that annotators used in schemas/labels.toml, or push to a new project"
+            ) from None
+        raise
+
+
+# --- tasks and predictions ----------------------------------------------------------------------
+
+def task_index(session: Session, project_id: int, page_size: int = 5000) -> list[dict]:
+    """Every task's id, sentence id and whether anyone annotated or skipped it: a few large pages
+    with only these fields (no annotations or predictions), not a request per task."""
+    ls = session.ls
+    include = "id,data,total_annotations,cancelled_annotations"
+    with server_errors(session.url, "list the project's tasks", session.key,
+                       not_found=f"project {project_id} not found in Label Studio (404)"):
+        return [{"id": t.id, "sentence_id": (t.data or {}).get("sentence_id"),
+                 "annotated": bool((getattr(t, "total_annotations", 0) or 0)
+                                   + (getattr(t, "cancelled_annotations", 0) or 0))}
+                for t in ls.tasks.list(project=project_id, include=include, page_size=page_size)]
+
+
+def import_tasks(session: Session, project_id: int, tasks: list[dict]) -> list[int]:
+    """Create tasks (with their predictions inline) in one request; return their ids in order."""
+    ls = session.ls
+    with server_errors(session.url, f"import {len(tasks)} tasks", session.key):
+        response = ls.projects.import_tasks(id=project_id, request=tasks, return_task_ids=True)
+    return list(response.task_ids or [])
+
+
+def prediction_versions(session: Session, project_id: int) -> dict[int, set[str]]:
+    """The model versions of the predictions on each task (one request for the project)."""
+    ls = session.ls
+    versions: dict[int, set[str]] = {}
+    with server_errors(session.url, "list the project's predictions", session.key):
+        for item in ls.predictions.list(project=project_id):
+            versions.setdefault(item.task, set()).add(item.model_version or "")
+    return versions
+
+
+def import_predictions(session: Session, project_id: int, predictions: list[dict]) -> int:
+    """Attach predictions ({"task": id, "model_version", "score", "result"}) in one request."""
+    ls = session.ls
+    with server_errors(session.url, f"import {len(predictions)} predictions", session.key):
+        response = ls.projects.import_predictions(id=project_id, request=predictions)
+    return getattr(response, "created", None) or len(predictions)
+
+
+# --- export -------------------------------------------------------------------------------------
+
+def users(session: Session) -> dict[int, str]:
+    """User id -> email, to name annotators (exports carry only the id)."""
+    ls = session.ls
+    with server_errors(session.url, "list users", session.key):
+        return {u.id: u.email for u in ls.users.list()}
+
+
+def export_tasks(session: Session, project_id: int, poll_seconds: float = 0.2) -> bytes:
+    """All tasks with annotations and drafts, as Label Studio JSON, through an export snapshot
+    (built in the background by the server: no per-task requests, no request timeout)."""
+    import time
+
+    ls = session.ls
+    with server_errors(session.url, "export the project", session.key,
+                       not_found=f"project {project_id} not found in Label Studio (404)"):
+        snapshot = ls.projects.exports.create(id=project_id, title="annotate export pull")
+        status = snapshot.status
+        while status not in ("completed", "failed"):
+            time.sleep(poll_seconds)
+            status = ls.projects.exports.get(id=project_id, export_pk=snapshot.id).status
+        if status == "failed":
+            raise LabelStudioError(f"Label Studio could not build the export of project {project_id}; "
+                                   "see the server's log")
+        data = b"".join(ls.projects.exports.download(id=project_id, export_pk=snapshot.id,
+                                                     export_type="JSON"))
+        ls.projects.exports.delete(id=project_id, export_pk=snapshot.id)
+    return data
+
+
+def export_raw(session: Session, project_id: int) -> bytes:
+    """Label Studio's plain JSON export endpoint (what the benchmark compares pull against)."""
+    ls = session.ls
+    with server_errors(session.url, "export the project", session.key):
+        return b"".join(ls.projects.exports.download_sync(id=project_id, export_type="JSON",
+                                                          download_all_tasks=True))

@@ -75,9 +75,10 @@ def migrate(data_dir: Path, log_path: Path) -> None:
                                f"{log_tail(log_path)}")
 
 
-def start(data_dir: Path, port: int, log_path: Path, *, admin: tuple[str, str] | None = None,
-          detach: bool = False) -> subprocess.Popen:
-    """Start `label-studio` on 127.0.0.1:port in its own process group (so it can be stopped whole).
+def start(data_dir: Path, port: int, log_path: Path, *,
+          admin: tuple[str, str] | None = None) -> subprocess.Popen:
+    """Start `label-studio` on 127.0.0.1:port in its own process group (so it can be stopped whole,
+    and it outlives the command that started it when that command exits).
 
     `admin` (email, password) creates that account on start if it does not exist yet.
     """
@@ -90,7 +91,7 @@ def start(data_dir: Path, port: int, log_path: Path, *, admin: tuple[str, str] |
     try:
         return subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True,
-                                close_fds=True, **({"cwd": str(data_dir)} if detach else {}))
+                                close_fds=True, cwd=str(data_dir))
     finally:
         log.close()  # the child keeps its own descriptor
 

@@ -4,6 +4,7 @@ Usage:
     def test_something(label_studio):
         label_studio.url, label_studio.token          # admin URL and personal access token (PAT)
         label_studio.connection                       # annotate.labelstudio.Connection for the admin
+        label_studio.session()                        # an API session (annotate.labelstudio.Session)
         token = label_studio.create_user("ann@example.org", "Pass-word-1")   # another annotator's PAT
         legacy = label_studio.legacy_token()          # the admin's legacy token (enables them first)
         label_studio.restart(kill=True)               # SIGKILL and start again on the same data dir
@@ -43,6 +44,10 @@ class LabelStudioServer:
     def connection(self) -> labelstudio.Connection:
         return labelstudio.Connection(self.url, self.token)
 
+    def session(self, token: str | None = None) -> labelstudio.Session:
+        """An API session as the admin (or as the owner of `token`)."""
+        return labelstudio.connect(labelstudio.Connection(self.url, token or self.token))
+
     def start(self) -> None:
         self.process = server.start(self.data_dir, self.port, self.log_path,
                                     admin=(self.admin_email, self.admin_password))
@@ -62,14 +67,15 @@ class LabelStudioServer:
     def create_user(self, email: str, password: str) -> str:
         """Sign up a user through the organisation's invite link; return their PAT."""
         if self._invite is None:
-            self._invite = labelstudio.invite_token(self.connection)
+            self._invite = labelstudio.invite_token(self.session())
         labelstudio.sign_up(self.url, self._invite, email, password)
         return labelstudio.create_access_token(self.url, email, password)
 
     def legacy_token(self) -> str:
         """Enable legacy tokens for the organisation and return the admin's legacy token."""
-        labelstudio.enable_legacy_tokens(self.connection)
-        return labelstudio.legacy_token(self.connection)
+        session = self.session()
+        labelstudio.enable_legacy_tokens(session)
+        return labelstudio.legacy_token(session)
 
     def log_tail(self, lines: int = 40) -> str:
         return server.log_tail(self.log_path, lines)

@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "train",
     "prelabel",
     "evaluate",
+    "export",
+    "studio",
 )
 
 

@@ -1,0 +1,157 @@
+"""`annotate export push/pull`: the bridge to Label Studio."""
+
+from __future__ import annotations
+
+import click
+
+from .. import export, labelstudio
+from ..ordering import ORDERS
+from .common import handle_errors, info
+
+_server_options = [
+    click.option("--url", envvar="LABEL_STUDIO_URL", default=None, metavar="URL",
+                 help="Label Studio URL [env LABEL_STUDIO_URL; default: the local `annotate studio`]."),
+    click.option("--api-key", envvar="LABEL_STUDIO_API_KEY", default=None, metavar="KEY",
+                 help="Personal access token or legacy token [env LABEL_STUDIO_API_KEY]. Prefer "
+                      "the environment: options show up in shell history."),
+]
+
+
+def server_options(func):
+    for option in reversed(_server_options):
+        func = option(func)
+    return func
+
+
+class _Bars:
+    """tqdm bars on stderr, one per kind of item; hidden when stderr is not a terminal."""
+
+    def __init__(self):
+        self.bars = {}
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        from tqdm import tqdm
+
+        if what not in self.bars:
+            self.bars[what] = tqdm(total=total, unit=what, desc=f"pushing {what}", leave=False,
+                                   disable=None)
+        bar = self.bars[what]
+        bar.update(done - bar.n)
+
+    def close(self):
+        for bar in self.bars.values():
+            bar.close()
+
+
+@click.group("export")
+def command():
+    """Send pre-labelled sentences to Label Studio (push) and bring the gold labels back (pull).
+
+    Without --url/LABEL_STUDIO_URL both use the local Label Studio started by `annotate studio`.
+    """
+
+
+@command.command("push")
+@click.argument("predictions", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--project", metavar="NAME", help="Project title (created if missing).")
+@click.option("--target", default=None, help="What stance is toward, shown on every task "
+              "[default: from --corpus, else each record's `target` field].")
+@click.option("--corpus", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="A corpus.toml whose `target` to use.")
+@click.option("--update-predictions", is_flag=True,
+              help="Also attach this file's predictions (a new model_version) to tasks that exist "
+                   "and that nobody has annotated yet.")
+@click.option("--order", type=click.Choice(ORDERS), default="input", show_default=True,
+              help="Task order: as in the file, or least certain prediction first.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=export.BATCH_SIZE,
+              show_default=True, help="Tasks per import request.")
+@click.option("--to-file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write Label Studio's import file (JSON) instead of talking to a server.")
+@server_options
+@handle_errors
+def push_command(predictions, project, target, corpus, update_predictions, order, batch_size,
+                 to_file, url, api_key):
+    """Create a Label Studio task per sentence, pre-filled with its prediction (actor spans, each
+    span's stance, the sentiment). Safe to repeat: sentences already in the project are not
+    created again, so rerunning after an interruption completes the push.
+
+    \b
+    Example:
+      annotate export push predictions.jsonl --project haiti-mss \\
+          --corpus corpora/haiti-mss/corpus.toml
+      annotate export push predictions.jsonl --to-file tasks.json --target "the mission"
+    """
+    records = export.load_predictions(predictions, order)
+    target = export.resolve_target(target, corpus)
+    if to_file:
+        count = export.write_import_file(records, to_file, target)
+        info(f"wrote {count} tasks with predictions to {to_file} (import it in Label Studio: "
+             "project > Import)")
+        return
+    if not project:
+        raise click.UsageError("--project NAME is required (or --to-file FILE)")
+    session = labelstudio.connect(export.resolve_connection(url, api_key))
+    bars = _Bars()
+    try:
+        summary = export.push(session, project, records, target, batch_size=batch_size,
+                              update_predictions=update_predictions, progress=bars)
+    finally:
+        bars.close()
+    info(f"project {project!r} (id {summary.project_id}) at {session.url}"
+         + (": created" if summary.project_created else "")
+         + ("; labeling config updated" if summary.config_updated else ""))
+    info(f"{summary.sentences} sentences: {summary.created} tasks created, "
+         f"{summary.already_present} already present, {summary.predictions_added} predictions added"
+         + (f", {summary.annotated_kept} annotated tasks left as they are"
+            if update_predictions else ""))
+    if summary.duplicate_tasks:
+        info(f"warning: {summary.duplicate_tasks} sentence ids are on more than one task in the "
+             "project (created outside annotate); they were left as they are")
+    if summary.model_version:
+        info(f"annotators see the predictions of model {summary.model_version}")
+    if summary.already_present and not update_predictions and summary.created == 0:
+        info("nothing new to push; to replace pre-labels with a new model's, add --update-predictions")
+
+
+@command.command("pull")
+@click.option("--project", metavar="NAME", help="Project title.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="Gold JSONL to write (one record per sentence per annotator).")
+@click.option("--since", default=None, metavar="TIME|last",
+              help="Only annotations created or changed after TIME (ISO 8601, UTC unless a zone "
+                   "is given), or after the newest one of the last pull into the same output.")
+@click.option("--from-file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Read a JSON export made with Label Studio's Export button instead of a server.")
+@server_options
+@handle_errors
+def pull_command(project, output, since, from_file, url, api_key):
+    """Fetch every annotation in bulk (an export snapshot) and write gold records: the sentence,
+    its actor spans each with its stance, the sentiment, the annotator, the annotation id and its
+    timestamps. Skipped tasks and drafts are counted, not written; annotations that do not fit
+    the schema are listed in OUTPUT.rejects.jsonl.
+
+    \b
+    Example:
+      annotate export pull --project haiti-mss -o gold.jsonl
+      annotate export pull --project haiti-mss -o gold.jsonl --since last
+      annotate export pull --from-file project-1-export.json -o gold.jsonl
+    """
+    if from_file:
+        stats = export.pull_file(from_file, output, since)
+    else:
+        if not project:
+            raise click.UsageError("--project NAME is required (or --from-file FILE)")
+        session = labelstudio.connect(export.resolve_connection(url, api_key))
+        stats = export.pull(session, project, output, since)
+    info(f"{stats.tasks} tasks: wrote {stats.annotations} gold records to {output}; "
+         f"{stats.skipped} skipped, {stats.drafts} drafts left out, "
+         f"{stats.unannotated} tasks without annotations"
+         + (f", {stats.unchanged} annotations unchanged since {since}" if since else ""))
+    if stats.rejected:
+        info(f"{len(stats.rejected)} annotations do not fit the schema; listed in "
+             f"{export.rejects_path(output)}:")
+        for reject in stats.rejected[:10]:
+            info(f"  task {reject['task_id']} (annotation {reject['annotation_id']}, "
+                 f"{reject['annotator']}): {reject['problem']}")
+        if len(stats.rejected) > 10:
+            info(f"  ... and {len(stats.rejected) - 10} more")

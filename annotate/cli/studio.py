@@ -1,0 +1,59 @@
+"""`annotate studio`: a local Label Studio for annotators."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import studio
+from .common import handle_errors, info
+
+
+@click.command("studio")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port on 127.0.0.1 [default: 8080, or a free one; then the one used before].")
+@click.option("--background", is_flag=True,
+              help="Start the server and return (stop it with --stop) instead of running until "
+                   "Ctrl-C.")
+@click.option("--stop", is_flag=True, help="Stop a server started with --background.")
+@handle_errors
+def command(port, background, stop):
+    """Start a local Label Studio (loopback only, SQLite in your data directory).
+
+    On first run it creates an admin account and a personal access token, stored readable by
+    you only (0600) in the studio directory ($ANNOTATE_STUDIO_DIR, else
+    $XDG_DATA_HOME/annotate/studio, else ~/.local/share/annotate/studio). `annotate export push`
+    and `pull` use this server when LABEL_STUDIO_URL is not set. Needs the studio extra:
+    pip install -e '.[studio]'.
+
+    \b
+    Example:
+      annotate studio --background
+      annotate export push predictions.jsonl --project haiti-mss
+      annotate studio --stop
+    """
+    if stop:
+        info("stopped the local Label Studio" if studio.stop()
+             else "no local Label Studio started with --background is running")
+        return
+    if not studio.is_initialised():
+        info("first start: Label Studio creates its database (a minute or two)...")
+    result, process = studio.start(port, background=background)
+    state = "started" if result.started else "already running"
+    info(f"Label Studio {state} at {result.url}")
+    info(f"  log in as {result.email}"
+         + (f" with password {result.password} (shown once; also in {result.credentials}, "
+            "readable by you only)" if result.password
+            else f" (password in {result.credentials})"))
+    info(f"  annotators create their account at {result.invite_url}")
+    if process is None or background:
+        if background and result.started:
+            info("  stop it with `annotate studio --stop`")
+        return
+    info("  press Ctrl-C to stop")
+    try:
+        studio.wait(process)
+    except KeyboardInterrupt:
+        info("stopped")
+        sys.exit(0)

@@ -1,0 +1,182 @@
+"""`annotate studio`: a local Label Studio on loopback, SQLite in a per-user data directory.
+
+Layout of the studio directory ($ANNOTATE_STUDIO_DIR, else $XDG_DATA_HOME/annotate/studio, else
+~/.local/share/annotate/studio), created 0700:
+    data/               Label Studio's data dir (SQLite database, media, its secret key)
+    credentials.json    0600: URL, admin email and password, the admin's personal access token
+    server.log          the server's output
+    server.pid          the process group of a server started with --background
+
+`export push/pull` use it when LABEL_STUDIO_URL is not set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import labelstudio, server
+from .errors import LabelStudioError
+
+ADMIN_EMAIL = "admin@localhost"
+DEFAULT_PORT = 8080
+
+
+def studio_dir() -> Path:
+    if os.environ.get("ANNOTATE_STUDIO_DIR"):
+        return Path(os.environ["ANNOTATE_STUDIO_DIR"]).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "annotate" / "studio"
+
+
+def credentials_path() -> Path:
+    return studio_dir() / "credentials.json"
+
+
+def _pid_path() -> Path:
+    return studio_dir() / "server.pid"
+
+
+def _log_path() -> Path:
+    return studio_dir() / "server.log"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file readable by its owner only (0600), atomically."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def read_credentials() -> dict | None:
+    try:
+        return json.loads(credentials_path().read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise LabelStudioError(f"cannot read {credentials_path()} ({exc}); delete the studio "
+                               f"directory {studio_dir()} to start afresh") from None
+
+
+def is_initialised() -> bool:
+    return (studio_dir() / "data" / "label_studio.sqlite3").exists()
+
+
+@dataclass
+class StudioInfo:
+    url: str
+    email: str
+    password: str | None        # shown only when the account was just created
+    credentials: Path
+    invite_url: str | None
+    pid: int | None
+    started: bool               # False when it was already running
+    created: bool               # first run: account and token just made
+
+
+def _running_pid() -> int | None:
+    try:
+        pid = int(_pid_path().read_text().strip())
+        os.killpg(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def _healthy(url: str) -> bool:
+    try:
+        server.wait_until_healthy(url, None, _log_path(), timeout=1.0)
+        return True
+    except LabelStudioError:
+        return False
+
+
+def start(port: int | None = None, *, background: bool = True) -> tuple[StudioInfo, object]:
+    """Start (or find running) the local server; on first run create the admin and its token.
+
+    Returns the info and the server process (None when it was already running).
+    """
+    directory = studio_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(directory, 0o700)
+    credentials = read_credentials() or {}
+    created = "token" not in credentials
+    if created:
+        credentials = {"email": ADMIN_EMAIL, "password": secrets.token_urlsafe(12),
+                       "port": port or _default_port()}
+    elif port and port != credentials["port"]:
+        credentials["port"] = port
+    url = f"http://127.0.0.1:{credentials['port']}"
+    credentials["url"] = url
+    _write_private(credentials_path(), json.dumps(credentials, indent=1))
+
+    process, started = None, False
+    if not _healthy(url):
+        if server.port_is_open(credentials["port"]):
+            raise LabelStudioError(f"port {credentials['port']} is taken by another program; "
+                                   "choose another with `annotate studio --port N`")
+        process = server.start(directory / "data", credentials["port"], _log_path(),
+                               admin=(credentials["email"], credentials["password"]))
+        started = True
+        try:
+            server.wait_until_healthy(url, process, _log_path())
+        except BaseException:
+            server.stop(process.pid)
+            raise
+        if background:
+            _pid_path().write_text(str(process.pid))
+    if created:
+        credentials["token"] = labelstudio.create_access_token(url, credentials["email"],
+                                                               credentials["password"])
+        _write_private(credentials_path(), json.dumps(credentials, indent=1))
+    session = labelstudio.connect(labelstudio.Connection(url, credentials["token"]))
+    invite = labelstudio.invite_token(session)
+    info = StudioInfo(url=url, email=credentials["email"],
+                      password=credentials["password"] if created else None,
+                      credentials=credentials_path(), invite_url=f"{url}/user/signup/?token={invite}",
+                      pid=process.pid if process else _running_pid(), started=started,
+                      created=created)
+    return info, process
+
+
+def _default_port() -> int:
+    return DEFAULT_PORT if not server.port_is_open(DEFAULT_PORT) else server.free_port()
+
+
+def wait(process) -> None:
+    """Keep a foreground server running until Ctrl-C, then stop it."""
+    try:
+        process.wait()
+    finally:
+        server.stop(process.pid)
+
+
+def stop() -> bool:
+    """Stop a server started with --background; False if none was running."""
+    pid = _running_pid()
+    with contextlib.suppress(FileNotFoundError):
+        _pid_path().unlink()
+    if pid is None:
+        return False
+    server.stop(pid)
+    return True
+
+
+def local_connection(api_key: str | None = None) -> labelstudio.Connection:
+    """The local studio as a Connection, for push/pull when no LABEL_STUDIO_URL is given."""
+    credentials = read_credentials()
+    if not credentials or "token" not in credentials:
+        raise LabelStudioError("no Label Studio to talk to: set LABEL_STUDIO_URL and "
+                               "LABEL_STUDIO_API_KEY (or --url/--api-key), or start a local one "
+                               "with `annotate studio --background`")
+    if not _healthy(credentials["url"]):
+        raise LabelStudioError(f"the local Label Studio ({credentials['url']}) is not running; "
+                               "start it with `annotate studio --background`")
+    return labelstudio.Connection(credentials["url"], api_key or credentials["token"])
