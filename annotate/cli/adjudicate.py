@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from .. import export, labelstudio, review
 from ..adjudicate import adjudicate, describe_conflict
 from ..records import atomic_output, read_records
 from .common import handle_errors, info
+from .export import server_options
 
 SHOWN_CONFLICTS = 20
 
@@ -26,8 +28,16 @@ def default_conflicts_path(output: str) -> Path:
 @click.option("--conflicts", "conflicts_path", type=click.Path(dir_okay=False),
               help="Conflicted sentences with every annotator's labels "
                    "[default: OUTPUT with .conflicts.jsonl].")
+@click.option("--push-review", is_flag=True,
+              help="Send the conflicts to Label Studio as review tasks, one prediction per "
+                   "annotator (model version annotator:<email>). Needs --project.")
+@click.option("--project", metavar="NAME",
+              help="Review project title for --push-review (created if missing; use a project of "
+                   "its own, e.g. haiti-mss-review).")
+@click.option("--target", default=None, help="What stance is toward, shown on review tasks.")
+@server_options
 @handle_errors
-def command(gold, output, conflicts_path):
+def command(gold, output, conflicts_path, push_review, project, target, url, api_key):
     """One gold record per sentence from several annotators' labels.
 
     Unanimous and majority labels are taken (sentiment, each matched actor span, its stance and
@@ -41,8 +51,12 @@ def command(gold, output, conflicts_path):
       annotate export pull --project haiti-mss -o gold.jsonl
       annotate adjudicate gold.jsonl -o adjudicated.jsonl --conflicts conflicts.jsonl
       annotate train adjudicated.jsonl -o models/v2
+      annotate adjudicate gold.jsonl -o adjudicated.jsonl --push-review --project haiti-mss-review
     """
     import jsonlines
+
+    if push_review and not project:
+        raise click.UsageError("--push-review needs --project NAME (the review project)")
 
     conflicts_path = Path(conflicts_path) if conflicts_path else default_conflicts_path(output)
     result = adjudicate(read_records(gold, "gold"), path=gold)
@@ -60,3 +74,9 @@ def command(gold, output, conflicts_path):
         info(f"  {describe_conflict(conflict)}")
     if len(result.conflicts) > SHOWN_CONFLICTS:
         info(f"  ... and {len(result.conflicts) - SHOWN_CONFLICTS} more in {conflicts_path}")
+    if push_review:
+        session = labelstudio.connect(export.resolve_connection(url, api_key))
+        summary = review.push_review(session, project, result.conflicts, target)
+        info(f"review project {project!r} (id {summary.project_id}) at {session.url}"
+             + (": created" if summary.project_created else "")
+             + f"; {summary.created} review tasks created, {summary.already_present} already present")
