@@ -1,7 +1,8 @@
 """The quality loop end to end against the real Label Studio server of the test session.
 
 split -> prelabel -> push (uncertainty order) -> two annotators annotate through the API -> pull ->
-agreement -> adjudicate (conflicts pushed for review) -> train -> prelabel with the new model ->
+agreement -> adjudicate (conflicts pushed for review) -> a reviewer decides them, pulled back ->
+train on adjudicated + reviewed gold -> prelabel with the new model ->
 push --update-predictions -> the new predictions are on the unannotated tasks only; report.
 """
 
@@ -152,13 +153,24 @@ def test_quality_loop(label_studio, tmp_path):
                   "--push-review", "--project", REVIEW], env).output
     assert "0 review tasks created, 2 already present" in output
 
-    # train on the adjudicated gold: a new model version whose card names that gold
+    # a reviewer decides the conflicts in the review project (choosing annotator 1's labeling);
+    # pulling that project and adjudicating it (one annotator) gives the missing gold
+    review_client = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
+    for task in review_tasks:
+        review_client.annotations.create(id=task.id, result=ls_result(gold_by_text[task.data["text"]]))
+    reviewed, reviewed_gold = tmp_path / "reviewed.jsonl", tmp_path / "reviewed-gold.jsonl"
+    run(["export", "pull", "--project", REVIEW, "-o", reviewed], env)
+    run(["adjudicate", reviewed, "-o", reviewed_gold], env)
+    assert sorted(r["id"] for r in read_jsonl(reviewed_gold)) == sorted(
+        c["id"] for c in read_jsonl(conflicts))
+
+    # train on the adjudicated and reviewed gold: a new model version whose card names that gold
     model_dir = tmp_path / "model-v2"
-    run(["train", adjudicated, "-o", model_dir, "--folds", "2", "--name", "loop"])
+    run(["train", adjudicated, reviewed_gold, "-o", model_dir, "--folds", "2", "--name", "loop"])
     card = json.loads((model_dir / "model-card.json").read_text())
-    digest = hashlib.sha256(adjudicated.read_bytes()).hexdigest()
-    assert [f["sha256"] for f in card["training_data"]] == [digest]
-    assert card["training_size"]["records"] == 9
+    digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (adjudicated, reviewed_gold)]
+    assert [f["sha256"] for f in card["training_data"]] == digests
+    assert card["training_size"]["records"] == 11
     new_version = card["model_version"]
     assert new_version not in {r["model_version"] for r in first}
 
