@@ -93,14 +93,15 @@ def _same_config(a: str | None, b: str) -> bool:
 
 
 def ensure_project(session, title: str) -> tuple[dict, bool, bool]:
-    """(project, created, config_updated). A config change that would orphan annotations is refused
-    by Label Studio; labelstudio.update_project turns that into a clear message."""
+    """(project, created, config_updated). A config change that would orphan annotations is
+    refused before anything is imported."""
     project = labelstudio.find_project(session, title)
     if project is None:
         return labelstudio.create_project(session, title, **project_settings()), True, False
     config = labeling_config()
     if _same_config(project["label_config"], config):
         return project, False, False
+    labelstudio.check_label_config(session, project["id"], config)
     return labelstudio.update_project(session, project["id"], label_config=config), False, True
 
 

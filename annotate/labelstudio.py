@@ -38,6 +38,9 @@ def _scrub(text: str, secret: str | None) -> str:
 
 
 def _detail(body) -> str:
+    if isinstance(body, dict) and isinstance(body.get("validation_errors"), dict):
+        return " ".join(" ".join(map(str, v)) if isinstance(v, list) else str(v)
+                        for v in body["validation_errors"].values()).replace("\n", " ")
     if isinstance(body, dict):
         for key in ("detail", "validation_errors", "message", "error"):
             if body.get(key):
@@ -216,23 +219,26 @@ def create_project(session: Session, title: str, **settings) -> dict:
 
 
 def update_project(session: Session, project_id: int, **settings) -> dict:
-    """PATCH project settings. Label Studio itself refuses a labeling config that would orphan
-    existing annotations (a label still in use removed); that refusal becomes a clear message."""
+    ls = session.ls
+    with server_errors(session.url, "update the project", session.key):
+        return _project_dict(ls.projects.update(id=project_id, **settings))
+
+
+def check_label_config(session: Session, project_id: int, label_config: str) -> None:
+    """Refuse a labeling config that would orphan existing annotations or drafts (a label or a
+    control still in use removed). Label Studio's PATCH does not check this; /validate does."""
     from label_studio_sdk.core.api_error import ApiError
 
-    ls = session.ls
-    try:
-        with server_errors(session.url, "update the project", session.key):
-            return _project_dict(ls.projects.update(id=project_id, **settings))
-    except LabelStudioError as exc:
-        cause = exc.__context__
-        if "label_config" in settings and isinstance(cause, ApiError) and cause.status_code == 400:
+    with server_errors(session.url, "validate the labeling config", session.key):
+        try:
+            session.ls.projects.validate_label_config(id=project_id, label_config=label_config)
+        except ApiError as exc:
+            if exc.status_code != 400:
+                raise
             raise LabelStudioError(
-                f"refusing to change the labeling config of project {project_id}: Label Studio says "
-                f"the new config would orphan existing annotations ({_detail(cause.body)}); keep the "
-                "labels that annotators used in schemas/labels.toml, or push to a new project"
-            ) from None
-        raise
+                f"refusing to change the labeling config of project {project_id}: it would orphan "
+                f"existing annotations. Label Studio says: {_detail(exc.body)} Keep the labels "
+                "annotators used in schemas/labels.toml, or push to a new project.") from None
 
 
 # --- tasks and predictions ----------------------------------------------------------------------

@@ -1,0 +1,268 @@
+"""`annotate export push/pull` against the real Label Studio of the `label_studio` fixture."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+
+import pytest
+
+from annotate import export, labelstudio, tasks
+from annotate.corpus import split_to_file
+from annotate.errors import LabelStudioError
+from annotate.prelabel import prelabel_file
+from annotate.records import read_records
+from annotate.schema import labeling_config, load_schema
+
+pytestmark = pytest.mark.server
+CORPUS = "corpora/haiti-mss/corpus.toml"
+TARGET = "the Kenya-led Multinational Security Support mission in Haiti"
+_titles = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def predictions(tmp_path_factory):
+    """Real predictions of the shipped model on the bundled corpus (first 40 sentences)."""
+    folder = tmp_path_factory.mktemp("predictions")
+    split_to_file(["corpora/haiti-mss/articles"], folder / "sentences.jsonl")
+    prelabel_file(folder / "sentences.jsonl", folder / "all.jsonl")
+    records = list(read_records(folder / "all.jsonl", "prediction"))[:40]
+    assert sum(len(r["actors"]) for r in records) >= 20  # the tests need actors to work on
+    return records
+
+
+@pytest.fixture
+def title():
+    return f"export-test-{next(_titles)}"
+
+
+def _push(label_studio, title, records, **options):
+    return export.push(label_studio.session(), title, copy.deepcopy(records), TARGET, **options)
+
+
+def _tasks_by_sentence(session, project_id):
+    return {t["sentence_id"]: t for t in labelstudio.task_index(session, project_id)}
+
+
+def _annotate(token, label_studio, task_id, result, **fields):
+    ls = label_studio.session(token).ls
+    return ls.annotations.create(id=task_id, result=result, **fields).id
+
+
+def _expected_gold(record, annotator, annotation_id, task_id, changes=None):
+    actors = []
+    for actor in sorted(record["actors"], key=lambda a: (a["start"], a["end"])):
+        gold = {k: actor[k] for k in ("start", "end", "text", "stance")}
+        if actor.get("actor"):
+            gold["actor"] = actor["actor"]
+        actors.append(gold)
+    for index, stance in (changes or {}).items():
+        actors[index]["stance"] = stance
+    return {"id": record["id"], "doc_id": record["doc_id"], "text": record["text"], "actors": actors,
+            "sentiment": record["sentiment"], "annotator": annotator,
+            "annotation_id": annotation_id, "task_id": task_id, "target": TARGET}
+
+
+def test_push_creates_the_project_with_config_instructions_and_linked_predictions(
+        label_studio, predictions, title):
+    summary = _push(label_studio, title, predictions)
+    assert (summary.created, summary.already_present, summary.project_created) == (40, 0, True)
+    session = label_studio.session()
+    project = session.ls.projects.get(id=summary.project_id)
+    assert " ".join(project.label_config.split()) == " ".join(labeling_config().split())
+    assert "stance" in project.expert_instruction and "<h" in project.expert_instruction
+    assert project.model_version == predictions[0]["model_version"]
+    exported = json.loads(labelstudio.export_raw(session, summary.project_id))
+    assert [t["data"]["sentence_id"] for t in exported] == [r["id"] for r in predictions]
+    by_task = {}
+    for item in session.ls.predictions.list(project=summary.project_id):
+        by_task.setdefault(item.task, []).append(
+            {"model_version": item.model_version, "result": item.result})
+    for task_json, record in zip(exported, predictions):
+        task_json["predictions"] = by_task[task_json["id"]]
+        assert task_json["data"]["text"] == record["text"]
+        assert task_json["data"]["prev_text"] == record["prev_text"]
+        assert task_json["data"]["next_text"] == record["next_text"]
+        assert task_json["data"]["target"] == TARGET
+        (prediction,) = task_json["predictions"]
+        assert prediction["model_version"] == record["model_version"]
+        spans = {r["id"]: r for r in prediction["result"] if r["from_name"] == "actor"}
+        stances = {r["id"]: r["value"]["choices"] for r in prediction["result"]
+                   if r["from_name"] == "stance"}
+        assert set(spans) == set(stances) and len(spans) == len(record["actors"])
+        predicted = sorted((s["value"]["start"], s["value"]["end"], stances[i][0])
+                           for i, s in spans.items())
+        assert predicted == sorted((a["start"], a["end"], a["stance"]) for a in record["actors"])
+        (sentiment,) = [r for r in prediction["result"] if r["from_name"] == "sentiment"]
+        assert sentiment["value"]["choices"] == [record["sentiment"]]
+
+
+def test_repush_creates_nothing_and_new_sentences_only_are_added(label_studio, predictions, title):
+    first = _push(label_studio, title, predictions[:25])
+    again = _push(label_studio, title, predictions[:25])
+    assert (again.created, again.already_present, again.project_created) == (0, 25, False)
+    more = _push(label_studio, title, predictions, batch_size=7)
+    assert (more.created, more.already_present) == (15, 25)
+    index = labelstudio.task_index(label_studio.session(), first.project_id)
+    assert sorted(t["sentence_id"] for t in index) == sorted(r["id"] for r in predictions)
+
+
+def test_two_annotators_then_pull_gives_exactly_their_labels(label_studio, predictions, title,
+                                                            tmp_path):
+    summary = _push(label_studio, title, predictions)
+    session = label_studio.session()
+    ids = _tasks_by_sentence(session, summary.project_id)
+    ann_a = label_studio.create_user(f"ann-a-{title}@example.org", "Annot-pass-4417")
+    ann_b = label_studio.create_user(f"ann-b-{title}@example.org", "Annot-pass-4418")
+    with_actors = [r for r in predictions if len(r["actors"]) >= 2]
+    first, second, third = with_actors[0], with_actors[1], predictions[-1]
+
+    # Annotator A takes the prediction of `first` but changes the stance of its first actor.
+    result = tasks.prediction_result(first)
+    stances = load_schema().stances
+    old = result[1]["value"]["choices"][0]
+    new = next(s for s in stances if s != old)
+    result[1]["value"]["choices"] = [new]
+    a_first = _annotate(ann_a, label_studio, ids[first["id"]]["id"], result, lead_time=12.5)
+    # A accepts `second` unchanged; B skips `first` and accepts `second` too.
+    a_second = _annotate(ann_a, label_studio, ids[second["id"]]["id"],
+                         tasks.prediction_result(second))
+    _annotate(ann_b, label_studio, ids[first["id"]]["id"], [], was_cancelled=True)
+    b_second = _annotate(ann_b, label_studio, ids[second["id"]]["id"],
+                         tasks.prediction_result(second))
+    # A leaves a draft on `third`: work in progress, not gold.
+    session_a = label_studio.session(ann_a)
+    session_a.ls._client_wrapper.httpx_client.request(
+        f"api/tasks/{ids[third['id']]['id']}/drafts", method="POST",
+        json={"result": tasks.prediction_result(third), "lead_time": 3})
+
+    output = tmp_path / "gold.jsonl"
+    stats = export.pull(session, title, output)
+    got = list(read_records(output, "gold"))
+    for record in got:
+        assert record.pop("created_at") and record.pop("updated_at")
+    email_a, email_b = f"ann-a-{title}@example.org", f"ann-b-{title}@example.org"
+    expected = [
+        {**_expected_gold(first, email_a, a_first, ids[first["id"]]["id"], {0: new}),
+         "lead_time": 12.5},
+        _expected_gold(second, email_a, a_second, ids[second["id"]]["id"]),
+        _expected_gold(second, email_b, b_second, ids[second["id"]]["id"]),
+    ]
+    key = lambda r: (r["task_id"], r["annotation_id"])  # noqa: E731
+    assert sorted(got, key=key) == sorted(expected, key=key)
+    assert (stats.annotations, stats.skipped, stats.drafts, stats.unannotated, stats.rejected) == (
+        3, 1, 1, 38, [])
+
+
+def test_server_killed_mid_push_then_rerun_completes_exactly(label_studio, predictions, title):
+    batches = []
+
+    def crash_after_first_batch(done, total, what):
+        batches.append(done)
+        if len(batches) == 1:
+            label_studio.stop(kill=True)
+
+    with pytest.raises(LabelStudioError, match="cannot reach Label Studio"):
+        _push(label_studio, title, predictions, batch_size=12, progress=crash_after_first_batch)
+    label_studio.start()
+    resumed = _push(label_studio, title, predictions, batch_size=12)
+    assert (resumed.created, resumed.already_present) == (40 - 12, 12)
+    index = labelstudio.task_index(label_studio.session(), resumed.project_id)
+    assert sorted(t["sentence_id"] for t in index) == sorted(r["id"] for r in predictions)
+
+
+def test_a_task_deleted_in_label_studio_is_created_again(label_studio, predictions, title):
+    summary = _push(label_studio, title, predictions[:10])
+    session = label_studio.session()
+    victim = _tasks_by_sentence(session, summary.project_id)[predictions[3]["id"]]
+    session.ls.tasks.delete(id=str(victim["id"]))
+    again = _push(label_studio, title, predictions[:10])
+    assert (again.created, again.already_present) == (1, 9)
+    assert predictions[3]["id"] in _tasks_by_sentence(session, summary.project_id)
+
+
+def test_update_predictions_only_on_unannotated_tasks_and_never_twice(label_studio, predictions,
+                                                                      title):
+    records = predictions[:12]
+    summary = _push(label_studio, title, records)
+    session = label_studio.session()
+    ids = _tasks_by_sentence(session, summary.project_id)
+    _annotate(label_studio.token, label_studio, ids[records[0]["id"]]["id"],
+              tasks.prediction_result(records[0]))
+    newer = [{**r, "model_version": "retrained-2"} for r in records]
+    without = _push(label_studio, title, newer)
+    assert (without.created, without.predictions_added) == (0, 0)
+    updated = _push(label_studio, title, newer, update_predictions=True)
+    assert (updated.predictions_added, updated.annotated_kept) == (11, 1)
+    assert _push(label_studio, title, newer, update_predictions=True).predictions_added == 0
+    versions = labelstudio.prediction_versions(session, summary.project_id)
+    assert versions[ids[records[0]["id"]]["id"]] == {records[0]["model_version"]}
+    assert all(versions[ids[r["id"]]["id"]] == {r["model_version"], "retrained-2"}
+               for r in records[1:])
+    assert session.ls.projects.get(id=summary.project_id).model_version == "retrained-2"
+
+
+def test_a_config_that_lost_a_label_is_refused_and_pull_reports_the_misfits(
+        label_studio, predictions, title, tmp_path):
+    """A project whose annotators used a stance our schema does not have (e.g. the schema lost
+    it): pushing our config would orphan those annotations, so push refuses; pull lists them."""
+    session = label_studio.session()
+    extra = labeling_config().replace('<Choice value="none"',
+                                      '<Choice value="hostile"/>\n      <Choice value="none"')
+    project = labelstudio.create_project(session, title, label_config=extra)
+    record = next(r for r in predictions if r["actors"])
+    task_ids = labelstudio.import_tasks(session, project["id"], [tasks.task(record, TARGET)])
+    result = tasks.prediction_result(record)
+    result[1]["value"]["choices"] = ["hostile"]
+    annotation = _annotate(label_studio.token, label_studio, task_ids[0], result)
+    with pytest.raises(LabelStudioError, match="refusing to change the labeling config"):
+        _push(label_studio, title, predictions[:5])
+    assert len(labelstudio.task_index(session, project["id"])) == 1  # nothing imported
+    stats = export.pull(session, title, tmp_path / "gold.jsonl")
+    assert stats.annotations == 0 and len(stats.rejected) == 1
+    (reject,) = read_records(tmp_path / "gold.jsonl.rejects.jsonl")
+    assert (reject["task_id"], reject["annotation_id"]) == (task_ids[0], annotation)
+    assert "hostile" in reject["problem"]
+
+
+def test_offline_file_round_trip_through_label_studio(label_studio, predictions, title, tmp_path):
+    """push --to-file -> Label Studio's import -> annotate -> Label Studio's export -> pull
+    --from-file: the same records as the server path."""
+    export.write_import_file(copy.deepcopy(predictions[:8]), tmp_path / "tasks.json", TARGET)
+    session = label_studio.session()
+    project = labelstudio.create_project(session, title, **export.project_settings())
+    task_ids = labelstudio.import_tasks(session, project["id"],
+                                        json.loads((tmp_path / "tasks.json").read_text()))
+    for task_id, record in zip(task_ids, predictions[:8]):
+        _annotate(label_studio.token, label_studio, task_id, tasks.prediction_result(record))
+    (tmp_path / "export.json").write_bytes(labelstudio.export_raw(session, project["id"]))
+    offline = export.pull_file(tmp_path / "export.json", tmp_path / "offline.jsonl")
+    online = export.pull(session, title, tmp_path / "online.jsonl")
+    assert offline.annotations == online.annotations == 8
+    strip = lambda r: {k: v for k, v in r.items() if k != "annotator"}  # noqa: E731
+    assert ([strip(r) for r in read_records(tmp_path / "offline.jsonl")]
+            == [strip(r) for r in read_records(tmp_path / "online.jsonl")])
+    expected = [_expected_gold(r, "", 0, 0) for r in predictions[:8]]
+    got = list(read_records(tmp_path / "online.jsonl"))
+    assert [(r["id"], r["actors"], r["sentiment"]) for r in got] == [
+        (e["id"], e["actors"], e["sentiment"]) for e in expected]
+
+
+def test_pull_since_last_gets_only_new_annotations(label_studio, predictions, title, tmp_path):
+    summary = _push(label_studio, title, predictions[:6])
+    session = label_studio.session()
+    ids = _tasks_by_sentence(session, summary.project_id)
+    for record in predictions[:2]:
+        _annotate(label_studio.token, label_studio, ids[record["id"]]["id"],
+                  tasks.prediction_result(record))
+    output = tmp_path / "gold.jsonl"
+    assert export.pull(session, title, output).annotations == 2
+    assert export.pull(session, title, output, since="last").annotations == 0
+    _annotate(label_studio.token, label_studio, ids[predictions[2]["id"]]["id"],
+              tasks.prediction_result(predictions[2]))
+    stats = export.pull(session, title, output, since="last")
+    assert (stats.annotations, stats.unchanged) == (1, 2)
+    assert [r["id"] for r in read_records(output)] == [predictions[2]["id"]]
+    with pytest.raises(Exception, match="no earlier pull"):
+        export.pull(session, title, tmp_path / "other.jsonl", since="last")
