@@ -173,3 +173,15 @@ def test_report_opens_in_chromium_with_its_chart(report_dir):
             page.screenshot(path=str(report_dir.parent / "report-page.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_pulled_gold_with_several_annotators_is_counted_per_record_and_says_so(tmp_path):
+    records = [{**RECORDS[0], "annotator": a} for a in ("a@x.org", "b@x.org")]
+    path = tmp_path / "gold.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "report"
+    result = CliRunner().invoke(main, ["report", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 sentences have several records" in result.output
+    assert read_csv(out / "stance_by_actor.csv")[0]["supportive"] == "2"
+    assert "<code>annotate adjudicate</code> first" in (out / "index.html").read_text()
