@@ -28,7 +28,8 @@ PLACEHOLDER = "actortgt"
 STANCE_CUES = {
     "supportive": (
         "welcom", "pledg", "backed", "backing", "backs", "support", "prais", "applaud", "endors",
-        "commend", "hail", "funded", "funding", "funds", "contribut", "join", "committed", "commitment", "commits", "thank", "champion", "defend",
+        "commend", "hail", "funded", "funding", "funds", "contribut", "join", "committed",
+        "commitment", "commits", "thank", "champion", "defend",
         "approv", "vow", "promis", "laud", "embrac", "bolster", "reinforc", "assist", "help",
         "donat", "deploy", "partner", "success", "progress", "hope", "grateful", "encourag",
     ),
@@ -41,7 +42,8 @@ STANCE_CUES = {
     "critical": (
         "condemn", "reject", "withdraw", "unconstitution", "oppos", "denounc", "critici", "blast",
         "slam", "attack", "protest", "illegal", "unlawful", "sue", "sued", "block", "halt",
-        "against", "refus", "accus", "blam", "fail", "decried", "decry", "lambast", "boycott", "invasion",
+        "against", "refus", "accus", "blam", "fail", "decried", "decry", "lambast", "boycott",
+        "invasion",
         "occupation", "violat", "abus", "scrap", "denied", "deny", "denies", "outrag",
         "disaster", "betray", "mock", "illegitim", "unacceptab",
     ),
@@ -87,7 +89,8 @@ def check_items(items) -> list[tuple[str, int, int]]:
         try:
             text, start, end = item
         except (TypeError, ValueError):
-            raise ValueError(f"item {i}: expected (sentence_text, actor_start, actor_end)") from None
+            raise ValueError(f"item {i}: expected (sentence_text, actor_start, actor_end)") \
+                from None
         if not isinstance(text, str) or not isinstance(start, (int, np.integer)) \
                 or not isinstance(end, (int, np.integer)) or not 0 <= start < end <= len(text):
             raise ValueError(f"item {i}: span {start!r}-{end!r} does not fit the text")
@@ -101,7 +104,7 @@ class SpanView:
     __slots__ = ("marked", "context", "left_text", "right_text", "dense_cues")
 
     def __init__(self, text: str, start: int, end: int, window: int):
-        left = [t for t in tokens_with_offsets(text[:start])]
+        left = tokens_with_offsets(text[:start])
         right = [(tok, s + end, e + end) for tok, s, e in tokens_with_offsets(text[end:])]
         self.marked = f"{text[:start]} {PLACEHOLDER} {text[end:]}".lower()
         near_left, near_right = left[-window:], right[:window]

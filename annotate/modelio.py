@@ -190,7 +190,8 @@ def _read_json(path: Path):
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"{path}: missing; a model directory needs {CARD_FILE}, {STANCE_FILE}, "
-                         f"{SENTIMENT_FILE} and {CODEBOOK_FILE} (made by `annotate train`)") from None
+                         f"{SENTIMENT_FILE} and {CODEBOOK_FILE} (made by `annotate train`)"
+                         ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"{path}: cannot be read as JSON ({exc}); retrain with "
                          "`annotate train`") from None
