@@ -16,9 +16,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -29,7 +26,8 @@ import skops.io as sio
 
 from . import __version__
 from .codebook import Codebook
-from .errors import AnnotateError, InputError, ModelError
+from .errors import AnnotateError, ModelError
+from .records import atomic_directory
 from .model import SentimentThresholds, StanceClassifier
 from .schema import load_schema
 
@@ -119,30 +117,18 @@ def save_model(model: Model, directory) -> Path:
     non-empty path is refused so that `-o` cannot clobber unrelated files.
     """
     directory = Path(directory)
-    parent = directory.parent
-    if not parent.is_dir():
-        raise InputError(parent, "output directory's parent does not exist; create it first")
-    if directory.exists() and not (directory / CARD_FILE).is_file() and (
-            not directory.is_dir() or any(directory.iterdir())):
-        raise InputError(directory, "exists and is not a model directory; choose another -o")
-    build = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
-    try:
+    with atomic_directory(directory, refuse=_not_a_model_directory) as build:
         (build / STANCE_FILE).write_bytes(sio.dumps(model.stance, compression=zipfile.ZIP_DEFLATED))
         _write_json(build / SENTIMENT_FILE, sentiment_to_dict(model.sentiment))
         _write_json(build / CODEBOOK_FILE, model.codebook.to_dict())
         _write_json(build / CARD_FILE, model.card)
-        os.chmod(build, 0o755)
-        if directory.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=parent))
-            os.replace(directory, old / "model")
-            os.replace(build, directory)
-            shutil.rmtree(old)
-        else:
-            os.replace(build, directory)
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
-        raise
     return directory
+
+
+def _not_a_model_directory(path: Path) -> str | None:
+    if (path / CARD_FILE).is_file() or not any(path.iterdir()):
+        return None
+    return "exists and is not a model directory; choose another -o"
 
 
 def _write_json(path: Path, data) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import jsonlines
@@ -135,6 +136,39 @@ def atomic_output(path, mode: str = "w"):
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_directory(path, refuse: Callable[[Path], str | None] = lambda existing: None):
+    """Yield a temporary directory beside `path`; put it in place of `path` only on success.
+
+    An existing `path` is replaced unless `refuse(path)` gives a reason not to (so that a mistyped
+    `-o` cannot delete someone's data); that reason becomes the error message.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(parent, "output directory's parent does not exist; create it first")
+    if path.exists():
+        if not path.is_dir():
+            raise InputError(path, "exists and is not a directory; choose another -o")
+        reason = refuse(path)
+        if reason:
+            raise InputError(path, reason)
+    build = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+    try:
+        yield build
+        os.chmod(build, 0o777 & ~_current_umask())
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
+            os.replace(path, old / "previous")
+            os.replace(build, path)
+            shutil.rmtree(old)
+        else:
+            os.replace(build, path)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
         raise
 
 

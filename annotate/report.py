@@ -12,18 +12,14 @@ so a failure leaves no partial report.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
 import re
-import shutil
-import tempfile
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from .records import atomic_directory
 from .schema import load_schema
 
 EXAMPLES_PER_ACTOR = 3
@@ -186,44 +182,13 @@ def write_graphml(path: Path, data: ReportData) -> None:
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
-@contextlib.contextmanager
-def atomic_directory(path):
-    """Yield a temporary directory beside `path`; put it in place of `path` only on success.
-
-    Refuses to replace an existing directory that holds anything but report files, so a mistyped
-    `-o` cannot delete someone's data.
-    """
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(parent, "output directory's parent does not exist; create it first")
-    if path.exists():
-        if not path.is_dir():
-            raise InputError(path, "exists and is not a directory; choose another -o")
-        foreign = sorted(p.name for p in path.iterdir() if p.name not in REPORT_FILES)
-        if foreign:
-            raise InputError(path, f"exists and holds files a report does not write ({', '.join(foreign[:3])}"
-                             f"{'…' if len(foreign) > 3 else ''}); choose an empty or new directory")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
-    try:
-        yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
-            os.replace(path, old / "report")
-            os.replace(tmp, path)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _foreign_files(path: Path) -> str | None:
+    """Why an existing -o directory must not be replaced: it holds files a report does not write."""
+    foreign = sorted(p.name for p in path.iterdir() if p.name not in REPORT_FILES)
+    if foreign:
+        return (f"exists and holds files a report does not write ({', '.join(foreign[:3])}"
+                f"{'…' if len(foreign) > 3 else ''}); choose an empty or new directory")
+    return None
 
 
 def build_report(records, output, target: str | None = None) -> ReportData:
@@ -231,7 +196,7 @@ def build_report(records, output, target: str | None = None) -> ReportData:
     from .report_html import render_chart, render_html
 
     data = collect(records, target)
-    with atomic_directory(output) as tmp:
+    with atomic_directory(output, refuse=_foreign_files) as tmp:
         header, rows = actor_table(data)
         write_csv(tmp / "stance_by_actor.csv", header, rows)
         (tmp / "stance_by_actor.md").write_text(
