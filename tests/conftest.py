@@ -8,6 +8,7 @@ Usage:
         token = label_studio.create_user("ann@example.org", "Pass-word-1")   # another annotator's PAT
         legacy = label_studio.legacy_token()          # the admin's legacy token (enables them first)
         label_studio.restart(kill=True)               # SIGKILL and start again on the same data dir
+        label_studio_template                         # (fixture) a migrated empty data dir to copy
 
 The server runs on a free loopback port with a temporary data dir (SQLite). Its migrated empty
 database is cached in pytest's cache dir (keyed by the Label Studio version), which turns a ~90 s
@@ -100,16 +101,26 @@ def _migrated_template(cache_root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def label_studio(request, tmp_path_factory):
+def label_studio_template(request, tmp_path_factory) -> Path:
+    """A migrated, empty Label Studio data dir to copy (saves the minute a fresh one takes)."""
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
+    cache_root = Path(cache.mkdir("annotate-label-studio")) if cache else tmp_path_factory.mktemp("ls")
+    try:
+        return _migrated_template(cache_root)
+    except LabelStudioError as exc:
+        pytest.fail(f"Label Studio could not create its database: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def label_studio(label_studio_template, tmp_path_factory):
     root = tmp_path_factory.mktemp("label-studio")
     data_dir, log_path = root / "data", root / "server.log"
+    shutil.copytree(label_studio_template, data_dir)
+    instance = LabelStudioServer(data_dir, log_path)
     try:
-        cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
-        cache_root = Path(cache.mkdir("annotate-label-studio")) if cache else root
-        shutil.copytree(_migrated_template(cache_root), data_dir)
-        instance = LabelStudioServer(data_dir, log_path)
         instance.start()
     except LabelStudioError as exc:
+        instance.stop()  # a server that never became healthy must not outlive the session
         pytest.fail(f"the Label Studio test server did not start: {exc}", pytrace=False)
     try:
         instance.token = labelstudio.create_access_token(instance.url, instance.admin_email,

@@ -1,0 +1,111 @@
+"""The conversion shared by the server and the offline-file paths (no server needed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotate import export, tasks
+from annotate.errors import InputError
+from annotate.records import read_records, write_records
+
+RECORD = {
+    "id": "doc:1", "doc_id": "doc", "text": "Kenya's police chief praised the mission.",
+    "actors": [{"start": 0, "end": 20, "text": "Kenya's police chief", "stance": "supportive",
+                "score": 0.8, "actor": "Kenya Police"}],
+    "sentiment": "positive", "sentiment_score": 0.7, "model_version": "m-1",
+}
+
+
+def _export_task(result, task_id=7, **annotation):
+    return {"id": task_id, "data": tasks.task_data(RECORD, "the mission"), "drafts": [],
+            "annotations": [{"id": 11, "completed_by": 3, "result": result,
+                             "was_cancelled": False, "created_at": "2025-01-01T10:00:00Z",
+                             "updated_at": "2025-01-01T10:00:05Z", **annotation}]}
+
+
+def test_prediction_links_each_stance_to_its_span_by_result_id():
+    result = tasks.prediction_result(RECORD)
+    span, stance, sentiment = result
+    assert span["id"] == stance["id"] != sentiment["id"]
+    assert (span["from_name"], span["type"], span["value"]["labels"]) == ("actor", "labels", ["Actor"])
+    assert (stance["from_name"], stance["value"]["choices"]) == ("stance", ["supportive"])
+    assert sentiment["value"] == {"choices": ["positive"]}
+    assert tasks.prediction(RECORD)["score"] == 0.7  # the least certain label
+
+
+def test_an_accepted_prediction_comes_back_as_the_same_gold():
+    records, stats = tasks.gold_from_export([_export_task(tasks.prediction_result(RECORD))],
+                                            {3: "ann@example.org"})
+    (gold,) = records
+    assert gold["actors"] == [{"start": 0, "end": 20, "text": "Kenya's police chief",
+                               "stance": "supportive", "actor": "Kenya Police"}]
+    assert (gold["id"], gold["sentiment"], gold["annotator"], gold["annotation_id"]) == (
+        "doc:1", "positive", "ann@example.org", 11)
+    assert stats.annotations == 1 and not stats.rejected
+
+
+@pytest.mark.parametrize("mutate,problem", [
+    (lambda r: r.pop(1), "has no stance"),
+    (lambda r: r.pop(0), "linked to no actor span"),
+    (lambda r: r.pop(2), "no sentence sentiment"),
+    (lambda r: r[1]["value"].update(choices=["hostile"]), "stance ['hostile']"),
+    (lambda r: r.append({"id": "x", "from_name": "topic", "type": "choices",
+                         "value": {"choices": ["a"]}}), "control 'topic'"),
+    (lambda r: r[0]["value"].update(end=999), "does not fit the sentence"),
+])
+def test_annotations_that_do_not_fit_are_listed_never_dropped(mutate, problem):
+    result = tasks.prediction_result(RECORD)
+    mutate(result)
+    records, stats = tasks.gold_from_export([_export_task(result)], {})
+    assert records == []
+    (reject,) = stats.rejected
+    assert problem in reject["problem"]
+    assert (reject["task_id"], reject["annotation_id"], reject["sentence_id"]) == (7, 11, "doc:1")
+
+
+def test_skips_drafts_and_empty_tasks_are_counted():
+    skipped = _export_task([], was_cancelled=True)
+    skipped["drafts"] = [{"id": 1, "result": []}]
+    empty = {"id": 8, "data": tasks.task_data(RECORD, None), "annotations": [], "drafts": []}
+    records, stats = tasks.gold_from_export([skipped, empty], {})
+    assert records == []
+    assert (stats.tasks, stats.skipped, stats.drafts, stats.unannotated) == (2, 1, 1, 1)
+
+
+def test_offline_files_round_trip(tmp_path):
+    """push --to-file writes what Label Studio imports; an export of accepted predictions read with
+    pull --from-file gives the records back."""
+    second = {**RECORD, "id": "doc:2", "actors": [], "sentiment": "neutral"}
+    write_records(tmp_path / "predictions.jsonl", [RECORD, second])
+    records = export.load_predictions(tmp_path / "predictions.jsonl")
+    export.write_import_file(records, tmp_path / "tasks.json", "the mission")
+    imported = json.loads((tmp_path / "tasks.json").read_text())
+    assert [t["data"]["prev_text"] for t in imported] == ["", RECORD["text"]]
+    # What Label Studio's JSON export holds once an annotator submitted each prediction unchanged.
+    exported = [{"id": i, "data": t["data"], "drafts": [],
+                 "annotations": [{"id": 100 + i, "completed_by": 1, "was_cancelled": False,
+                                  "result": t["predictions"][0]["result"],
+                                  "created_at": "2025-01-01T00:00:00Z",
+                                  "updated_at": "2025-01-01T00:00:00Z"}]}
+                for i, t in enumerate(imported)]
+    (tmp_path / "export.json").write_text(json.dumps(exported))
+    stats = export.pull_file(tmp_path / "export.json", tmp_path / "gold.jsonl")
+    gold = list(read_records(tmp_path / "gold.jsonl", "gold"))
+    assert stats.annotations == 2
+    assert [(g["id"], g["sentiment"], [(a["start"], a["end"], a["stance"]) for a in g["actors"]])
+            for g in gold] == [("doc:1", "positive", [(0, 20, "supportive")]),
+                               ("doc:2", "neutral", [])]
+
+
+def test_a_repeated_sentence_id_names_the_line(tmp_path):
+    write_records(tmp_path / "p.jsonl", [RECORD, RECORD])
+    with pytest.raises(InputError, match=r"p.jsonl:2: sentence id 'doc:1' already appeared on line 1"):
+        export.load_predictions(tmp_path / "p.jsonl")
+
+
+def test_guidelines_become_html():
+    html = tasks.markdown_to_html("# Title\n\nSome *text* with `code`.\n\n- one\n- **two**\n")
+    assert html == ("<h2>Title</h2>\n<p>Some <i>text</i> with <code>code</code>.</p>\n"
+                    "<ul>\n<li>one</li>\n<li><b>two</b></li>\n</ul>")

@@ -1,0 +1,73 @@
+"""`annotate studio`: a real local Label Studio started in the background, used by push and pull."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from annotate import server
+from annotate.corpus import split_to_file
+from annotate.prelabel import prelabel_file
+
+pytestmark = pytest.mark.server
+
+
+def run(args, studio_dir):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
+    env["ANNOTATE_STUDIO_DIR"] = str(studio_dir)
+    return subprocess.run([sys.executable, "-c", "from annotate.cli import main; main()", *args],
+                          capture_output=True, text=True, env=env, timeout=900)
+
+
+@pytest.fixture
+def studio_dir(tmp_path, label_studio_template):
+    directory = tmp_path / "studio"
+    directory.mkdir()
+    # The migrated empty database of the test fixture: the first start then takes seconds.
+    shutil.copytree(label_studio_template, directory / "data")
+    yield directory
+    run(["studio", "--stop"], directory)  # never leave a server behind, even when a test fails
+
+
+def test_studio_in_the_background_serves_push_and_pull(studio_dir, tmp_path):
+    port = server.free_port()
+    first = run(["studio", "--background", "--port", str(port)], studio_dir)
+    assert first.returncode == 0, first.stderr
+    url = f"http://127.0.0.1:{port}"
+    assert f"Label Studio started at {url}" in first.stderr
+    assert "log in as admin@localhost with password" in first.stderr
+    assert f"{url}/user/signup/?token=" in first.stderr
+    credentials = studio_dir / "credentials.json"
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    assert stat.S_IMODE(studio_dir.stat().st_mode) == 0o700
+    import json
+
+    stored = json.loads(credentials.read_text())
+    assert stored["password"] in first.stderr  # shown once, at creation
+    assert stored["token"] not in first.stderr + first.stdout
+
+    split_to_file(["corpora/haiti-mss/articles/gangs-threaten.md"], tmp_path / "sentences.jsonl")
+    prelabel_file(tmp_path / "sentences.jsonl", tmp_path / "predictions.jsonl")
+    push = run(["export", "push", str(tmp_path / "predictions.jsonl"), "--project", "local",
+                "--corpus", "corpora/haiti-mss/corpus.toml"], studio_dir)
+    assert push.returncode == 0, push.stderr
+    assert f"at {url}" in push.stderr and "tasks created" in push.stderr
+    pull = run(["export", "pull", "--project", "local", "-o", str(tmp_path / "gold.jsonl")],
+               studio_dir)
+    assert pull.returncode == 0, pull.stderr
+    assert stored["token"] not in push.stderr + pull.stderr
+
+    again = run(["studio", "--background"], studio_dir)
+    assert "already running" in again.stderr and stored["password"] not in again.stderr
+
+    stopped = run(["studio", "--stop"], studio_dir)
+    assert "stopped" in stopped.stderr
+    assert not server.port_is_open(port)
+    after = run(["export", "pull", "--project", "local", "-o", str(tmp_path / "gold2.jsonl")],
+                studio_dir)
+    assert after.returncode != 0 and "start it with `annotate studio --background`" in after.stderr
