@@ -114,8 +114,8 @@ def labeling_config(schema: Schema | None = None) -> str:
     Layout, top to bottom: the target; the sentence in a card between its previous and next
     sentences (grey, smaller: context only); the Actor label (hotkey) above it; the stance of the
     selected actor span (or a hint to select one); the sentence sentiment (required); and a
-    collapsed panel with every label's definition and key. The full guidelines and the actor
-    codebook are the project's instructions (the "Instructions" button, set by `export push`).
+    collapsed panel with every label's definition and key. The full guidelines are the project's
+    instructions (the "Instructions" button, set by `export push`).
 
     Stance is required per region only: every actor span needs one, a sentence with no actor
     span can still be submitted. The tests in tests/test_browser.py drive this config in Chromium.
@@ -176,7 +176,7 @@ def labeling_config(schema: Schema | None = None) -> str:
 {choices(schema.sentiment_labels, "    ")}
   </Choices>
   <Collapse>
-    <Panel value="Label definitions and keys (full guidelines and actor codebook: Instructions, top right)">
+    <Panel value="Label definitions and keys (the full guidelines: Instructions, top right)">
       <View className="annotate-definitions">
       <Header size="6" value={quoteattr(f'[{schema.actor_hotkey}] {schema.actor_label}: press, then select the words that name who holds a position; submit with Ctrl+Enter')}/>
 {definitions(schema.stance_labels)}

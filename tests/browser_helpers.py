@@ -93,13 +93,16 @@ class Annotator:
         self.page.get_by_text("Label All Tasks").click()
         self.page.wait_for_selector(SENTENCE)
         # The project's instructions (the guidelines) open once at the start of the stream.
-        instructions = self.page.get_by_text("Labeling Instructions")
+        instructions = self.page.locator(".lsf-modal-ls_visible")
         with contextlib.suppress(Exception):
             instructions.wait_for(timeout=5_000)
         if instructions.is_visible():
             self.screenshot("instructions")
-            self.page.keyboard.press("Escape")
-            instructions.wait_for(state="hidden")
+            self.close_dialog()
+
+    def close_dialog(self) -> None:
+        self.page.keyboard.press("Escape")
+        self.page.locator(".lsf-modal-ls_visible").wait_for(state="hidden")
 
     # --- reading the screen (free) --------------------------------------------------------------
 
@@ -130,6 +133,24 @@ class Annotator:
         return path
 
     # --- acting (each call is one counted action) -----------------------------------------------
+
+    def open_instructions(self) -> str:
+        """Click "Instructions" (top right): the text of the project's instructions."""
+        self.actions.append("click Instructions")
+        self.page.get_by_role("button", name="Instructions").click()
+        dialog = self.page.locator(".lsf-modal-ls_visible .lsf-modal-ls__content")
+        dialog.wait_for()
+        self.page.wait_for_timeout(500)  # let the opening animation end, for the screenshot
+        return dialog.inner_text()
+
+    def open_label_definitions(self) -> str:
+        """Open the collapsed panel under the sentence: the label definitions and keys."""
+        self.actions.append("click label definitions")
+        self.page.get_by_text("Label definitions and keys").click()
+        panel = self.page.locator(".annotate-definitions")
+        panel.wait_for()
+        return panel.inner_text()
+
 
     def click_span(self, text: str) -> None:
         self.actions.append(f"click span {text!r}")
