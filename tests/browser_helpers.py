@@ -92,13 +92,12 @@ class Annotator:
         self.page.get_by_text(project_title, exact=True).first.click()
         self.page.get_by_text("Label All Tasks").click()
         self.page.wait_for_selector(SENTENCE)
-        # The project's instructions (the guidelines) open once at the start of the stream.
-        instructions = self.page.locator(".lsf-modal-ls_visible")
-        with contextlib.suppress(Exception):
-            instructions.wait_for(timeout=5_000)
-        if instructions.is_visible():
-            self.screenshot("instructions")
-            self.close_dialog()
+        # The project's instructions (the guidelines; push sets show_instruction) open once at the
+        # start of the stream, over the first task.
+        self.page.locator(".lsf-modal-ls_visible").wait_for()
+        self.page.wait_for_timeout(500)  # let the opening animation end, for the screenshot
+        self.screenshot("instructions")
+        self.close_dialog()
 
     def close_dialog(self) -> None:
         self.page.keyboard.press("Escape")
