@@ -10,9 +10,7 @@ from click.testing import CliRunner
 from annotate.cli import main
 from annotate.report import normalise_actor
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
-GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
+from browser_helpers import chromium_page
 
 
 def gold(sid, text, sentiment, *actors, doc_id=None):
@@ -156,23 +154,16 @@ def test_bad_gold_leaves_no_partial_report(tmp_path):
 
 @pytest.mark.browser
 def test_report_opens_in_chromium_with_its_chart(report_dir):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto((report_dir / "index.html").as_uri())
-            page.wait_for_function("document.getElementById('stance-chart').complete")
-            width = page.eval_on_selector("#stance-chart", "img => img.naturalWidth")
-            assert width > 0
-            assert page.title() == "Stance report: the MSS"
-            cells = page.eval_on_selector_all("#actors tbody tr td:first-child",
-                                              "tds => tds.map(td => td.textContent)")
-            assert cells == ["opposition", "William Ruto", "Rights groups <script>alert(1)</script>"]
-            page.screenshot(path=str(report_dir.parent / "report-page.png"), full_page=True)
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        page.goto((report_dir / "index.html").as_uri())
+        page.wait_for_function("document.getElementById('stance-chart').complete")
+        width = page.eval_on_selector("#stance-chart", "img => img.naturalWidth")
+        assert width > 0
+        assert page.title() == "Stance report: the MSS"
+        cells = page.eval_on_selector_all("#actors tbody tr td:first-child",
+                                          "tds => tds.map(td => td.textContent)")
+        assert cells == ["opposition", "William Ruto", "Rights groups <script>alert(1)</script>"]
+        page.screenshot(path=str(report_dir.parent / "report-page.png"), full_page=True)
 
 
 def test_pulled_gold_with_several_annotators_is_counted_per_record_and_says_so(tmp_path):
