@@ -9,8 +9,9 @@ from click.testing import CliRunner
 
 from annotate.cli import main
 from annotate.report import normalise_actor
-
 from browser_helpers import chromium_page
+
+GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 
 
 def gold(sid, text, sentiment, *actors, doc_id=None):
