@@ -185,7 +185,7 @@ def legacy_token(session: Session) -> str:
 
 # --- projects -----------------------------------------------------------------------------------
 
-PROJECT_FIELDS = ("id", "title", "label_config", "model_version", "task_number", "show_collab_predictions")
+PROJECT_FIELDS = ("id", "title", "label_config", "model_version", "show_collab_predictions")
 
 
 def _project_dict(project) -> dict:
@@ -194,14 +194,19 @@ def _project_dict(project) -> dict:
 
 def find_project(session: Session, title: str) -> dict | None:
     """The project with exactly this title, or None; several with that title is an error."""
-    ls = session.ls
+    include = ",".join(PROJECT_FIELDS)  # leave out the per-project counters: they cost
     with server_errors(session.url, "list projects", session.key):
-        matches = [p for p in ls.projects.list(title=title, page_size=100) if p.title == title]
+        matches, page, more = [], 1, True
+        while more:
+            body = _get_json(session, "api/projects/", {"title": title, "include": include,
+                                                        "page_size": 100, "page": page})
+            matches += [p for p in body["results"] if p.get("title") == title]
+            more, page = bool(body.get("next")), page + 1
     if len(matches) > 1:
-        ids = ", ".join(str(p.id) for p in matches)
+        ids = ", ".join(str(p["id"]) for p in matches)
         raise LabelStudioError(f"several Label Studio projects are titled {title!r} (ids {ids}); "
                                "rename all but one, then rerun")
-    return _project_dict(matches[0]) if matches else None
+    return {name: matches[0].get(name) for name in PROJECT_FIELDS} if matches else None
 
 
 def require_project(session: Session, title: str) -> dict:
@@ -243,17 +248,38 @@ def check_label_config(session: Session, project_id: int, label_config: str) -> 
 
 # --- tasks and predictions ----------------------------------------------------------------------
 
+def _get_json(session: Session, path: str, params: dict):
+    """A GET through the SDK's own HTTP client (auth and token refresh included), returning the
+    parsed JSON without building SDK models: listing 5,000 tasks as models costs more than the
+    request itself."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    response = session.ls._client_wrapper.httpx_client.request(path, method="GET", params=params)
+    if response.status_code >= 400:
+        raise ApiError(status_code=response.status_code, body=response.text[:500])
+    return response.json()
+
+
 def task_index(session: Session, project_id: int, page_size: int = 5000) -> list[dict]:
     """Every task's id, sentence id and whether anyone annotated or skipped it: a few large pages
     with only these fields (no annotations or predictions), not a request per task."""
-    ls = session.ls
     include = "id,data,total_annotations,cancelled_annotations"
+    index, page, total = [], 1, None
     with server_errors(session.url, "list the project's tasks", session.key,
                        not_found=f"project {project_id} not found in Label Studio (404)"):
-        return [{"id": t.id, "sentence_id": (t.data or {}).get("sentence_id"),
-                 "annotated": bool((getattr(t, "total_annotations", 0) or 0)
-                                   + (getattr(t, "cancelled_annotations", 0) or 0))}
-                for t in ls.tasks.list(project=project_id, include=include, page_size=page_size)]
+        while total is None or len(index) < total:
+            body = _get_json(session, "api/tasks", {"project": project_id, "page": page,
+                                                    "page_size": page_size, "include": include,
+                                                    "resolve_uri": "false"})
+            total = body["total"]
+            if not body["tasks"]:
+                break
+            index += [{"id": t["id"], "sentence_id": (t.get("data") or {}).get("sentence_id"),
+                       "annotated": bool((t.get("total_annotations") or 0)
+                                         + (t.get("cancelled_annotations") or 0))}
+                      for t in body["tasks"]]
+            page += 1
+    return index
 
 
 def import_tasks(session: Session, project_id: int, tasks: list[dict]) -> list[int]:
