@@ -4,6 +4,11 @@ An item is `(sentence_text, actor_start, actor_end)`. The same sentence can hold
 opposite stances, so every feature here is computed relative to the span: the sentence with the
 span replaced by a placeholder, the words close to it (nearer words weigh more), TextBlob tone
 of the words around it, and stance-cue words with their side and distance.
+
+Clauses: a sentence such as "X welcomed the deployment, while Y condemned it" holds two positions.
+It is cut into clauses at contrastive words and punctuation (`while`, `but`, `whereas`, `;`…); the actor's own clause, and the first evaluative or reporting verb after the span in it
+(the verb that governs the actor), get their own features, so they can outweigh the words of the
+rest of the sentence.
 """
 
 from __future__ import annotations
@@ -32,12 +37,13 @@ STANCE_CUES = {
         "commitment", "commits", "thank", "champion", "defend",
         "approv", "vow", "promis", "laud", "embrac", "bolster", "reinforc", "assist", "help",
         "donat", "deploy", "partner", "success", "progress", "hope", "grateful", "encourag",
+        "credit",
     ),
     "wary": (
         "concern", "caution", "safeguard", "question", "doubt", "warn", "worr", "uncertain",
         "skeptic", "sceptic", "condition", "risk", "urg", "scrutin", "careful", "reserv",
         "hesita", "fear", "unclear", "transparen", "accountab", "oversight", "monitor", "insist",
-        "demand", "ask", "wonder", "unsure", "wait", "vague", "clarif", "review",
+        "demand", "ask", "wonder", "unsure", "wait", "vague", "clarif", "review", "unless",
     ),
     "critical": (
         "condemn", "reject", "withdraw", "unconstitution", "oppos", "denounc", "critici", "blast",
@@ -50,6 +56,18 @@ STANCE_CUES = {
 }
 CUE_CLASSES = tuple(STANCE_CUES)
 NEGATIONS = frozenset({"not", "no", "never", "n't", "nor", "without", "neither"})
+
+# Words that start a new clause holding a possibly different position. A clause opened by a
+# subordinator (`While X praised…, Y accused…`) also ends at its first comma.
+_CLAUSE_BREAKS = frozenset({";", ":", "but", "while", "whereas", "although", "though", "however",
+                            "yet", "meanwhile"})
+_SUBORDINATORS = frozenset({"while", "whereas", "although", "though"})
+# Verbs that introduce a holder's position without an evaluation of their own.
+REPORTING_VERBS = frozenset({
+    "said", "says", "say", "told", "tell", "tells", "added", "stated", "argued", "argue", "argues",
+    "wrote", "noted", "called", "calls", "believes", "believe", "thinks", "claimed", "claims",
+    "insisted", "maintained", "announced", "declared", "explained", "suggested", "signalled",
+    "signaled", "indicated", "described", "remain", "remains", "remained"})
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|n't|\d+|[^\w\s]")
 
@@ -101,11 +119,15 @@ def check_items(items) -> list[tuple[str, int, int]]:
 class SpanView:
     """One item broken into the parts the features read. Built once per item per transform."""
 
-    __slots__ = ("marked", "context", "left_text", "right_text", "dense_cues")
+    __slots__ = ("marked", "context", "left_text", "right_text", "dense_cues", "clause",
+                 "clause_text", "clause_dense")
 
-    def __init__(self, text: str, start: int, end: int, window: int):
+    def __init__(self, text: str, start: int, end: int, window: int, clauses: bool = False):
         left = tokens_with_offsets(text[:start])
         right = [(tok, s + end, e + end) for tok, s, e in tokens_with_offsets(text[end:])]
+        if clauses:
+            self.clause, self.clause_text, self.clause_dense = _clause_parts(
+                text, left, right, start, end)
         self.marked = f"{text[:start]} {PLACEHOLDER} {text[end:]}".lower()
         near_left, near_right = left[-window:], right[:window]
         self.left_text = text[near_left[0][1]:start] if near_left else ""
@@ -123,6 +145,66 @@ def _context_words(near_left, near_right) -> list[str]:
     for distance, (tok, _, _) in enumerate(near_right, start=1):
         words.append(f"r{_bucket(distance)}_{tok}")
     return words
+
+
+def _clause_bounds(left, right) -> tuple[int, int]:
+    """Token counts (k_left, k_right): the actor's clause is left[-k_left:] + span + right[:k_right]."""
+    k_left = 0
+    for tok, _, _ in reversed(left):
+        if tok in _CLAUSE_BREAKS:
+            break
+        k_left += 1
+    opened_by = left[-k_left - 1][0] if k_left < len(left) else None
+    k_right = 0
+    for tok, _, _ in right:
+        if tok in _CLAUSE_BREAKS or (tok == "," and opened_by in _SUBORDINATORS):
+            break
+        k_right += 1
+    # "While X praised it, Y accused it": Y's clause must not reach back past that comma.
+    commas = [i for i, (tok, _, _) in enumerate(left[len(left) - k_left:]) if tok == ","]
+    if commas and opened_by in _SUBORDINATORS:
+        k_left -= commas[-1] + 1
+    return k_left, k_right
+
+
+def _clause_parts(text, left, right, start, end):
+    """(clause words for TF-IDF, clause text for TextBlob, dense clause features)."""
+    k_left, k_right = _clause_bounds(left, right)
+    own_left = left[len(left) - k_left:] if k_left else []
+    own_right = right[:k_right]
+    others = left[:len(left) - k_left] + right[k_right:]
+    words = [f"cl_{tok}" for tok, _, _ in own_left] + [f"cr_{tok}" for tok, _, _ in own_right]
+    governing = None  # first cue or reporting verb after the span, in the actor's own clause
+    for position, (tok, _, _) in enumerate(own_right):
+        if cue_class(tok) is not None or tok in REPORTING_VERBS:
+            governing = (position, tok)
+            break
+    values = []
+    gov_class = cue_class(governing[1]) if governing else None
+    negated = bool(governing) and bool(NEGATIONS.intersection(
+        t for t, _, _ in own_right[max(0, governing[0] - 3):governing[0]]))
+    for name in CUE_CLASSES:
+        in_right = sum(cue_class(t) == name for t, _, _ in own_right)
+        in_left = sum(cue_class(t) == name for t, _, _ in own_left)
+        elsewhere = sum(cue_class(t) == name for t, _, _ in others)
+        values += [float(in_right), float(in_left), float(elsewhere),
+                   float(gov_class == name and not negated), float(gov_class == name and negated)]
+    if governing:
+        words += [f"gov_{governing[1]}", f"govclass_{gov_class or 'report'}"]
+        if negated:
+            words.append(f"govneg_{governing[1]}")
+    else:
+        words.append("gov_none")
+    # Subject or object? An actor right after a preposition or inside a later clause is rarely
+    # the holder of the position.
+    previous = left[-1][0] if left else "^"
+    words.append(f"prev_{previous}")
+    values += [float(governing is not None and governing[0] == 0), float(k_left == 0),
+               float(len(others) == 0)]
+    lo = own_left[0][1] if own_left else start
+    hi = own_right[-1][2] if own_right else end
+    clause_text = f"{text[lo:start]} {text[end:hi]}"
+    return " ".join(words), clause_text, values
 
 
 def _bucket(distance: int) -> int:
@@ -155,7 +237,7 @@ def _cue_counts(left, right, window, length, start, end) -> list[float]:
     return values
 
 
-_VECTORIZERS = ("word_", "context_", "char_")
+_VECTORIZERS = ("word_", "context_", "char_", "clause_")
 
 
 class StanceFeatures(TransformerMixin, BaseEstimator):
@@ -163,7 +245,9 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
     distance-bucketed context words, and scaled dense cue/tone features."""
 
     def __init__(self, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
-                 context_weight=1.0):
+                 context_weight=1.0, clause_weight=1.0):
+        # clause_weight 0 leaves the clause features out (as in models saved before they existed).
+        self.clause_weight = clause_weight
         self.window = window
         self.context_weight = context_weight
         self.char_ngrams = char_ngrams
@@ -171,7 +255,8 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
         self.dense_weight = dense_weight
 
     def _views(self, items):
-        return [SpanView(text, start, end, self.window) for text, start, end in items]
+        clauses = self.clause_weight > 0
+        return [SpanView(text, start, end, self.window, clauses) for text, start, end in items]
 
     def _dense(self, items, views, tone_memo=None) -> np.ndarray:
         memo = {} if tone_memo is None else tone_memo
@@ -179,7 +264,11 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
         left = polarity_subjectivity([v.left_text for v in views], memo)
         right = polarity_subjectivity([v.right_text for v in views], memo)
         cues = np.array([v.dense_cues for v in views], dtype=float).reshape(len(views), -1)
-        return np.hstack([cues, tone, left, right])
+        if self.clause_weight <= 0:
+            return np.hstack([cues, tone, left, right])
+        clause = np.array([v.clause_dense for v in views], dtype=float).reshape(len(views), -1)
+        clause_tone = polarity_subjectivity([v.clause_text for v in views], memo)
+        return np.hstack([cues, tone, left, right, clause, clause_tone])
 
     def fit(self, items, y=None):
         self.fit_transform(items, y)
@@ -194,11 +283,17 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
                                         token_pattern=r"\S+", max_features=self.max_features)
         parts = [self.word_.fit_transform([v.marked for v in views]),
                  self.context_weight * self.context_.fit_transform([v.context for v in views])]
+        if self.clause_weight > 0:
+            self.clause_ = TfidfVectorizer(ngram_range=(1, 1), sublinear_tf=True,
+                                           token_pattern=r"\S+", max_features=self.max_features)
+            parts.append(self.clause_weight * self.clause_.fit_transform(
+                [v.clause for v in views]))
         if self.char_ngrams:
             self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
                                          min_df=2, max_features=self.max_features)
             parts.append(self.char_.fit_transform([v.marked for v in views]))
-        for vectorizer in (self.word_, self.context_, getattr(self, "char_", None)):
+        for vectorizer in (self.word_, self.context_, getattr(self, "char_", None),
+                           getattr(self, "clause_", None)):
             _compact(vectorizer)
         dense = self._dense(items, views)
         self.dense_mean_ = dense.mean(axis=0)
@@ -213,6 +308,8 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
         views = self._views(items)
         parts = [self.word_.transform([v.marked for v in views]),
                  self.context_weight * self.context_.transform([v.context for v in views])]
+        if self.clause_weight > 0:
+            parts.append(self.clause_weight * self.clause_.transform([v.clause for v in views]))
         if self.char_ngrams:
             parts.append(self.char_.transform([v.marked for v in views]))
         parts.append(self._scaled(self._dense(items, views, tone_memo)))
@@ -236,6 +333,8 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
         state = dict(state)
         terms = {name: state.pop(f"{name}terms") for name in _VECTORIZERS
                  if f"{name}terms" in state}
+        # Models saved before these parameters existed behave exactly as they did.
+        state.setdefault("clause_weight", 0.0)
         super().__setstate__(state)
         for name, values in terms.items():
             getattr(self, name).vocabulary_ = {str(term): i for i, term in enumerate(values)}

@@ -27,9 +27,10 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C=1.0, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
-                 context_weight=1.0, class_weight="balanced", calibration_folds=3,
-                 random_state=0):
+                 context_weight=1.0, clause_weight=1.0, class_weight="balanced",
+                 calibration_folds=3, random_state=0):
         self.context_weight = context_weight
+        self.clause_weight = clause_weight
         self.C = C
         self.window = window
         self.char_ngrams = char_ngrams
@@ -38,6 +39,10 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.calibration_folds = calibration_folds
         self.random_state = random_state
+
+    def __setstate__(self, state):
+        # A model saved before clause features existed keeps predicting as it did.
+        super().__setstate__({"clause_weight": 0.0, **state})
 
     def _new_logistic(self):
         # tol=1e-3: ten times faster than the default on NewsMTSC, same dev macro-F1.
@@ -55,7 +60,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.features_ = StanceFeatures(window=self.window, char_ngrams=self.char_ngrams,
                                         max_features=self.max_features,
                                         dense_weight=self.dense_weight,
-                                        context_weight=self.context_weight)
+                                        context_weight=self.context_weight,
+                                        clause_weight=self.clause_weight)
         X = self.features_.fit_transform(items)
         # One BLAS thread: L-BFGS on these sparse problems is 4x slower with a thread pool
         # (measured on NewsMTSC, 2 cores), and results do not depend on the thread count.
@@ -170,16 +176,21 @@ class SentimentThresholds(ClassifierMixin, BaseEstimator):
         return np.digitize(margin, _MARGIN_EDGES)
 
     def _score_table(self, scores, truth):
+        """`proba_table_[chosen, bin, k]`: how often the gold was label k among training sentences
+        given `chosen` at that distance from a threshold; the score of the chosen label is the
+        diagonal (its precision there)."""
         pred = self._assign(scores, self.negative_below_, self.positive_above_,
                             self.min_subjectivity_)
         bins = self._margin_bins(scores)
-        table = np.zeros((len(self.classes_), len(_MARGIN_EDGES) + 1))
-        for label in range(len(self.classes_)):
-            for b in range(table.shape[1]):
+        n = len(self.classes_)
+        self.proba_table_ = np.zeros((n, len(_MARGIN_EDGES) + 1, n))
+        for label in range(n):
+            for b in range(self.proba_table_.shape[1]):
                 chosen = (pred == label) & (bins == b)
                 # Laplace smoothing towards 1/n_labels keeps empty bins sensible.
-                table[label, b] = ((truth[chosen] == label).sum() + 1) / (chosen.sum() + 3)
-        return table
+                counts = np.bincount(truth[chosen], minlength=n)
+                self.proba_table_[label, b] = (counts + 1) / (chosen.sum() + n)
+        return self.proba_table_[np.arange(n), :, np.arange(n)]
 
     def predict_scores(self, scores):
         """(labels, score of each chosen label) from (polarity, subjectivity) rows."""
@@ -188,6 +199,16 @@ class SentimentThresholds(ClassifierMixin, BaseEstimator):
         pred = self._assign(scores, self.negative_below_, self.positive_above_,
                             self.min_subjectivity_)
         return self.classes_[pred], self.score_table_[pred, self._margin_bins(scores)]
+
+    def label_distribution(self, scores):
+        """(n, n_labels) estimated probability of each label (columns in `classes_` order) from
+        (polarity, subjectivity) rows, or None for a model saved without the table."""
+        if getattr(self, "proba_table_", None) is None:
+            return None
+        scores = np.asarray(scores, dtype=float).reshape(-1, 2)
+        pred = self._assign(scores, self.negative_below_, self.positive_above_,
+                            self.min_subjectivity_)
+        return self.proba_table_[pred, self._margin_bins(scores)]
 
     def predict(self, texts):
         return self.predict_scores(polarity_subjectivity(list(texts)))[0]

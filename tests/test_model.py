@@ -14,6 +14,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
 from annotate.errors import ModelError
+from annotate.features import SpanView, StanceFeatures
 from annotate.model import SentimentThresholds, StanceClassifier
 from annotate.modelio import CARD_FILE, STANCE_FILE, default_model_dir, load_model
 from annotate.records import read_all
@@ -75,6 +76,44 @@ def test_stance_is_target_dependent(stance_model):
     first = stance_model.predict_proba([(text, 0, 18)])[0]
     second = stance_model.predict_proba([(text, 47, 67)])[0]
     assert not np.allclose(first, second)
+
+
+def test_each_actor_gets_its_own_clause_and_governing_verb():
+    text = ("While the employers' federation praised the force, trade unions accused it of "
+            "protecting factories rather than workers.")
+    first = SpanView(text, 10, 31, window=6, clauses=True)
+    second = SpanView(text, 52, 64, window=6, clauses=True)
+    assert "gov_praised" in first.clause.split() and "accused" not in first.clause_text
+    assert "gov_accused" in second.clause.split() and "praised" not in second.clause_text
+
+
+def test_two_actor_sentences_of_the_dev_split_get_different_labels():
+    """Held-out dev sentences whose gold actors differ in stance: the shipped model (trained on
+    the train split only) should tell most of them apart, not give every actor one label."""
+    model = load_model()
+    dev = read_all([GOLD_DEV, GOLD_DEV.with_name("articles.dev.jsonl")], "gold")
+    mixed = [r for r in dev if len({a["stance"] for a in r["actors"]}) > 1]
+    assert len(mixed) >= 10
+    told_apart = correct = total = 0
+    for record in mixed:
+        predicted = model.stance.predict([(record["text"], a["start"], a["end"])
+                                          for a in record["actors"]])
+        told_apart += len(set(predicted)) > 1
+        correct += sum(p == a["stance"] for p, a in zip(predicted, record["actors"]))
+        total += len(predicted)
+    assert told_apart / len(mixed) >= 0.6
+    assert correct / total >= 0.5
+
+
+def test_a_model_saved_before_clause_features_predicts_as_before(stance_model):
+    state = stance_model.__getstate__()
+    features = dict(state["features_"].__getstate__())
+    del features["clause_weight"], state["clause_weight"]
+    old = StanceFeatures.__new__(StanceFeatures)
+    old.__setstate__(features)
+    restored = StanceClassifier.__new__(StanceClassifier)
+    restored.__setstate__({**state, "features_": old})
+    assert restored.get_params()["clause_weight"] == 0.0 and old.clause_weight == 0.0
 
 
 def test_sentiment_thresholds_are_fitted_not_guessed():
