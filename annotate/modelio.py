@@ -95,7 +95,8 @@ def label_set() -> dict:
 def sentiment_to_dict(model: SentimentThresholds) -> dict:
     return {"params": model.get_params(), "classes": list(model.classes_),
             **{name: getattr(model, name) for name in _SENTIMENT_STATE},
-            "score_table": model.score_table_.tolist()}
+            "score_table": model.score_table_.tolist(),
+            "proba_table": model.proba_table_.tolist()}
 
 
 def sentiment_from_dict(data: dict) -> SentimentThresholds:
@@ -107,6 +108,9 @@ def sentiment_from_dict(data: dict) -> SentimentThresholds:
     for name in _SENTIMENT_STATE:
         setattr(model, name, float(data[name]))
     model.score_table_ = np.array(data["score_table"], dtype=float)
+    # Models saved before per-label scores existed have no proba_table: no sentiment_scores.
+    model.proba_table_ = (np.array(data["proba_table"], dtype=float)
+                          if "proba_table" in data else None)
     return model
 
 

@@ -37,24 +37,32 @@ class Prelabeler:
         spans = [self.detector.detect(text) for text in texts]
         items = [(text, span["start"], span["end"])
                  for text, found in zip(texts, spans) for span in found]
-        stances, scores, tone_memo = [], [], {}
+        stance_classes = [str(label) for label in self.model.stance.classes_]
+        proba, tone_memo = None, {}
         if items:
-            proba = self.model.stance.predict_proba(items, tone_memo=tone_memo)
-            stances = self.model.stance.classes_[proba.argmax(axis=1)]
-            scores = proba.max(axis=1)
-        sentiments, sentiment_scores = self.model.sentiment.predict_scores(
-            polarity_subjectivity(texts, tone_memo))
+            proba = self.model.stance.predict_proba(items, tone_memo=tone_memo).round(4)
+            best = proba.argmax(axis=1)
+        tone = polarity_subjectivity(texts, tone_memo)
+        sentiment = self.model.sentiment
+        sentiments, sentiment_scores = sentiment.predict_scores(tone)
+        distribution = sentiment.label_distribution(tone)
+        sentiment_classes = [str(label) for label in sentiment.classes_]
         out, position = [], 0
-        for record, found, sentiment, sentiment_score in zip(records, spans, sentiments,
-                                                             sentiment_scores):
+        for row, (record, found) in enumerate(zip(records, spans)):
             actors = []
             for span in found:
-                actors.append({**span, "stance": str(stances[position]),
-                               "score": round(float(scores[position]), 4)})
+                p = proba[position].tolist()
+                actors.append({**span, "stance": stance_classes[best[position]],
+                               "score": p[best[position]],
+                               "scores": dict(zip(stance_classes, p))})
                 position += 1
-            out.append({**record, "actors": actors, "sentiment": str(sentiment),
-                        "sentiment_score": round(float(sentiment_score), 4),
-                        "model_version": self.model.model_version})
+            labelled = {**record, "actors": actors, "sentiment": str(sentiments[row]),
+                        "sentiment_score": round(float(sentiment_scores[row]), 4),
+                        "model_version": self.model.model_version}
+            if distribution is not None:
+                labelled["sentiment_scores"] = dict(zip(sentiment_classes,
+                                                        distribution[row].round(4).tolist()))
+            out.append(labelled)
         return out
 
 

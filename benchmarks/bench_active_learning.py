@@ -1,11 +1,13 @@
-"""Simulated annotation on NewsMTSC: uncertainty order against random order.
+"""Simulated annotation on NewsMTSC: uncertainty orders (margin, least confidence) against random.
 
 An annotator labels the pool in batches of `--batch`. After each batch the stance classifier
 (`annotate.model.StanceClassifier`, default configuration, calibrated) is retrained from scratch on
 every label revealed so far and scored on the dev splits (dev_mt + dev_rw together, stance macro-F1).
 The next batch is either the next `--batch` items of a random order, or the `--batch` items the
-current model is least sure of, ranked by `annotate.ordering.order_by_uncertainty` — the same code
-`annotate export push --order uncertainty` uses. Both orders start from the same random first
+current model is least sure of, ranked by `annotate.ordering.order_by_uncertainty` over
+prediction-shaped records — by the top-two margin of the per-class `scores` ("margin", what
+`annotate export push --order uncertainty` uses) or by the top-1 probability alone
+("least-confidence", what older prediction files without `scores` fall back to). Both orders start from the same random first
 batch for a seed. Each NewsMTSC line (one mention in one sentence) is one label.
 
 The pool is a fixed random subset of train.jsonl (`--pool`, to keep the run within ~15 minutes on
@@ -53,12 +55,18 @@ def macro_f1(model, items, labels) -> float:
     return float(f1_score(labels, model.predict(items), average="macro", labels=sorted(set(labels))))
 
 
-def least_certain(model, pool_items, candidates: list[int], batch: int) -> list[int]:
+STRATEGIES = {"margin": "margin", "least-confidence": "certainty", "random": None}
+
+
+def least_certain(model, pool_items, candidates: list[int], batch: int, by: str) -> list[int]:
     """The `batch` candidates the model is least sure of, ranked by annotate.ordering."""
-    probabilities = model.predict_proba([pool_items[i] for i in candidates]).max(axis=1)
+    proba = model.predict_proba([pool_items[i] for i in candidates])
+    classes = [str(c) for c in model.classes_]
     # Prediction-shaped records, so the ranking is exactly the one `export push --order` uses.
-    records = [{"index": i, "actors": [{"score": float(p)}]} for i, p in zip(candidates, probabilities)]
-    return [r["index"] for r in order_by_uncertainty(records)[:batch]]
+    records = [{"index": i, "actors": [{"score": float(p.max()),
+                                         "scores": dict(zip(classes, p.tolist()))}]}
+               for i, p in zip(candidates, proba)]
+    return [r["index"] for r in order_by_uncertainty(records, by=by)[:batch]]
 
 
 def simulate(strategy: str, seed: int, pool_items, pool_labels, dev_items, dev_labels, args):
@@ -71,12 +79,12 @@ def simulate(strategy: str, seed: int, pool_items, pool_labels, dev_items, dev_l
         model = StanceClassifier(random_state=seed).fit([pool_items[i] for i in labelled],
                                                         pool_labels[labelled])
         curve.append((len(labelled), macro_f1(model, dev_items, dev_labels)))
-        print(f"  {strategy:11s} seed {seed}: {len(labelled):5d} labels  F1 {curve[-1][1]:.3f}",
+        print(f"  {strategy:16s} seed {seed}: {len(labelled):5d} labels  F1 {curve[-1][1]:.3f}",
               file=sys.stderr, flush=True)
         if len(labelled) >= args.max_labels or not remaining:
             return curve
-        if strategy == "uncertainty":
-            chosen = least_certain(model, pool_items, remaining, args.batch)
+        if STRATEGIES[strategy]:
+            chosen = least_certain(model, pool_items, remaining, args.batch, STRATEGIES[strategy])
             chosen_set = set(chosen)
             remaining = [i for i in remaining if i not in chosen_set]
         else:
@@ -91,7 +99,8 @@ def labels_to_reach(curve, threshold: float) -> int | None:
 def plot(results, ceiling: float, path: Path, args) -> None:
     figure = Figure(figsize=(8, 5), dpi=110, layout="constrained")
     axes = figure.add_subplot()
-    for strategy, colour in (("uncertainty", "#c62828"), ("random", "#1565c0")):
+    for strategy, colour in (("margin", "#c62828"), ("least-confidence", "#ef6c00"),
+                             ("random", "#1565c0")):
         curves = results[strategy]
         xs = [n for n, _ in curves[0]]
         runs = np.array([[f1 for _, f1 in curve] for curve in curves])
@@ -103,7 +112,7 @@ def plot(results, ceiling: float, path: Path, args) -> None:
                  label=f"all {args.pool} pool labels ({ceiling:.3f})")
     axes.set_xlabel("labels revealed")
     axes.set_ylabel("stance macro-F1 (NewsMTSC dev_mt + dev_rw)")
-    axes.set_title("Simulated annotation: uncertainty vs random order")
+    axes.set_title("Simulated annotation: margin / least-confidence vs random order")
     axes.legend(loc="lower right")
     axes.grid(alpha=0.3)
     figure.savefig(path)
@@ -137,7 +146,7 @@ def main() -> None:
         ceiling = macro_f1(StanceClassifier().fit(pool_items, pool_labels), dev_items, dev_labels)
         results = {strategy: [simulate(strategy, seed, pool_items, pool_labels, dev_items,
                                        dev_labels, args) for seed in args.seeds]
-                   for strategy in ("uncertainty", "random")}
+                   for strategy in STRATEGIES}
     elapsed = time.perf_counter() - started
 
     thresholds = sorted(set(args.thresholds) | {round(0.95 * ceiling, 3)})

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from annotate.cli import main
 from annotate.modelio import load_model
 from annotate.records import read_all
-from annotate.schema import record_problem
+from annotate.schema import load_schema, record_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DEV = ROOT / "corpora/haiti-mss/gold/extra.dev.jsonl"
@@ -56,6 +56,19 @@ def test_prelabel_with_the_shipped_model_writes_valid_predictions(sentences, tmp
     assert {a["stance"] for a in actors} >= {"supportive", "critical"}
     assert any(a["actor"] for a in actors)  # codebook normalisation from the model's codebook
     assert len({p["sentiment"] for p in predictions}) >= 2
+    # Per-class scores: a distribution whose top class is the label and its probability the score.
+    stances, sentiments = set(load_schema().stances), set(load_schema().sentiments)
+    for actor in actors:
+        assert set(actor["scores"]) <= stances and len(actor["scores"]) >= 2
+        assert abs(sum(actor["scores"].values()) - 1) < 1e-3
+        assert actor["scores"][actor["stance"]] == actor["score"] == max(actor["scores"].values())
+    for prediction in predictions:
+        assert set(prediction["sentiment_scores"]) == sentiments
+        assert abs(sum(prediction["sentiment_scores"].values()) - 1) < 1e-3
+        assert abs(prediction["sentiment_scores"][prediction["sentiment"]]
+                   - prediction["sentiment_score"]) < 2e-4
+    broken = {**predictions[0], "sentiment_scores": {"positive": 1.5}}
+    assert record_problem(broken, "prediction") is not None
 
 
 def test_jobs_and_batches_do_not_change_the_output(sentences, tmp_path):

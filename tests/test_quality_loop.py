@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from label_studio_sdk import LabelStudio
 
 from annotate.cli import main
-from annotate.ordering import certainty
+from annotate.ordering import margin
 
 pytestmark = pytest.mark.server
 
@@ -78,14 +78,15 @@ def test_quality_loop(label_studio, tmp_path):
     first = read_jsonl(predictions)
     assert len(first) == 21
 
-    # push, least certain first: task ids (creation order) follow the certainty of the predictions
+    # push, least certain first: task ids (creation order) follow the top-two margin of the
+    # predictions (annotate.ordering.margin)
     run(["export", "push", predictions, "--project", PROJECT, "--target", "the MSS mission",
          "--order", "uncertainty"], env)
     admin = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)
     project, tasks = tasks_of(admin, PROJECT)
     assert len(tasks) == 21
     by_sentence = {t.data["sentence_id"]: t for t in tasks}
-    certainty_of = {r["id"]: certainty(r) for r in first}
+    certainty_of = {r["id"]: margin(r) for r in first}
     in_task_order = [t.data["sentence_id"] for t in sorted(tasks, key=lambda t: t.id)]
     assert [certainty_of[s] for s in in_task_order] == sorted(certainty_of.values())
 
