@@ -14,7 +14,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
 from annotate.errors import ModelError
-from annotate.features import SpanView, StanceFeatures
+from annotate.features import SpanView, StanceFeatures, may_have_tone
 from annotate.model import SentimentThresholds, StanceClassifier
 from annotate.modelio import CARD_FILE, STANCE_FILE, default_model_dir, load_model
 from annotate.records import read_all
@@ -114,6 +114,18 @@ def test_a_model_saved_before_clause_features_predicts_as_before(stance_model):
     restored = StanceClassifier.__new__(StanceClassifier)
     restored.__setstate__({**state, "features_": old})
     assert restored.get_params()["clause_weight"] == 0.0 and old.clause_weight == 0.0
+
+
+def test_skipping_textblob_for_texts_without_tone_words_changes_nothing(gold_items):
+    from textblob.en import sentiment as textblob_sentiment
+    texts = [":-D", "xD", "o.O", "(!)", "not bad", "isn't it", "a mind-boggling plan", "Cité"]
+    for text, start, end in gold_items[0]:
+        view = SpanView(text, start, end, window=6, clauses=True)
+        texts += [text, view.left_text, view.right_text, view.clause_text, text[:25]]
+    skipped = [t for t in texts if not may_have_tone(t)]
+    assert len(skipped) > len(texts) / 5
+    assert all(tuple(textblob_sentiment(t)) == (0.0, 0.0) for t in skipped)
+    assert all(may_have_tone(t) for t in texts[:7])
 
 
 def test_sentiment_thresholds_are_fitted_not_guessed():
