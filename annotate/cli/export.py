@@ -109,6 +109,7 @@ def push_command(predictions, project, target, corpus, update_predictions, order
              "project (created outside annotate); they were left as they are")
     if summary.model_version:
         info(f"annotators see the predictions of model {summary.model_version}")
+    info(f"open the tasks at {session.url}/projects/{summary.project_id}/data")
     if summary.already_present and not update_predictions and summary.created == 0:
         info("nothing new to push; to replace pre-labels with a new model's, add --update-predictions")
 
