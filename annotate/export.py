@@ -1,9 +1,10 @@
 """`annotate export push/pull`: orchestration (batching, idempotency, resume, --since state).
 
 The server is the source of truth for idempotency: every task carries its sentence id in its data,
-and a push first lists the ids already there (a few large pages, only the needed fields). So a
-rerun after a crash, a second push of the same file, or a file with a few new sentences creates
-exactly the missing tasks. Conversion lives in annotate.tasks; HTTP in annotate.labelstudio.
+and a push first finds the ids already there. So a rerun after a crash, a second push of the
+same file, or a file with a few new sentences creates exactly the missing tasks. To keep that cheap on big projects, a client-side index of the tasks
+push created (annotate.push_index) spares the full listing when the server confirms it with two
+cheap calls. Conversion lives in annotate.tasks; HTTP in annotate.labelstudio.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from . import labelstudio, tasks
 from .errors import ConfigError, InputError, LabelStudioError
 from .ordering import order_predictions
+from .push_index import PushIndex
+from .push_index import default_directory as default_index_directory
 from .records import atomic_output, read_numbered_records, read_text, write_records
 from .schema import labeling_config, schema_file
 
@@ -68,6 +71,7 @@ class PushSummary:
     project_id: int
     project_created: bool = False
     config_updated: bool = False
+    instructions_updated: bool = False
     sentences: int = 0
     created: int = 0
     already_present: int = 0
@@ -75,34 +79,62 @@ class PushSummary:
     annotated_kept: int = 0       # existing tasks someone annotated: their predictions are not touched
     duplicate_tasks: int = 0      # sentence ids found on more than one task (made outside annotate)
     model_version: str | None = None
+    # how the project's tasks were found: "none" (project just created), "incremental" (the
+    # client-side index, confirmed by the server), "full" (every task listed; index rebuilt)
+    task_listing: str = "none"
 
 
-def project_settings() -> dict:
-    """Settings of a project push creates: our labeling config, the guidelines as instructions,
-    predictions shown to annotators."""
+def instructions(corpus: str | None = None) -> str:
+    """The annotators' instructions (HTML): the guidelines, then the corpus's actor codebook."""
+    text = read_text(schema_file("guidelines.md"))
+    if corpus is not None:
+        from .codebook import Codebook
+        from .corpus import load_corpus_config
+
+        config = load_corpus_config(corpus)
+        text += "\n\n" + tasks.codebook_markdown(Codebook.load(config.codebook), config.name)
+    return tasks.markdown_to_html(text)
+
+
+def project_settings(instructions_html: str | None = None) -> dict:
+    """Settings of a project push creates: our labeling config, the guidelines (and codebook) as
+    instructions, predictions shown to annotators."""
     return {
         "label_config": labeling_config(),
-        "expert_instruction": tasks.markdown_to_html(read_text(schema_file("guidelines.md"))),
+        "expert_instruction": instructions_html if instructions_html is not None else instructions(),
         "show_instruction": True,
         "show_collab_predictions": True,
     }
 
 
-def _same_config(a: str | None, b: str) -> bool:
+def _same_text(a: str | None, b: str) -> bool:
     return " ".join((a or "").split()) == " ".join(b.split())
 
 
 def ensure_project(session, title: str) -> tuple[dict, bool, bool]:
-    """(project, created, config_updated). A config change that would orphan annotations is
-    refused before anything is imported."""
+    """(project, created, config_updated), with the guidelines as instructions."""
+    project, created, updated = ensure_project_settings(session, title, instructions())
+    return project, created, "label_config" in updated
+
+
+def ensure_project_settings(session, title: str, instructions_html: str
+                            ) -> tuple[dict, bool, tuple[str, ...]]:
+    """(project, created, the settings updated). A config change that would orphan annotations
+    is refused before anything is imported; changed instructions are simply replaced."""
     project = labelstudio.find_project(session, title)
     if project is None:
-        return labelstudio.create_project(session, title, **project_settings()), True, False
+        settings = project_settings(instructions_html)
+        return labelstudio.create_project(session, title, **settings), True, ()
+    changes = {}
     config = labeling_config()
-    if _same_config(project["label_config"], config):
-        return project, False, False
-    labelstudio.check_label_config(session, project["id"], config)
-    return labelstudio.update_project(session, project["id"], label_config=config), False, True
+    if not _same_text(project["label_config"], config):
+        labelstudio.check_label_config(session, project["id"], config)
+        changes["label_config"] = config
+    if not _same_text(project.get("expert_instruction"), instructions_html):
+        changes["expert_instruction"] = instructions_html
+    if changes:
+        labelstudio.update_project(session, project["id"], **changes)
+    return {**project, **changes}, False, tuple(changes)
 
 
 def _batches(items: list, size: int) -> Iterable[list]:
@@ -110,21 +142,59 @@ def _batches(items: list, size: int) -> Iterable[list]:
         yield items[start:start + size]
 
 
+def _existing_tasks(session, project, store: PushIndex, full: bool, summary) -> list[dict]:
+    """The project's tasks ({"id", "sentence_id", "annotated"}; annotated is None when unknown).
+
+    With a usable client-side index, only the tasks above its highest id are fetched; the index
+    is trusted when those plus the indexed ones make the project's task count (ids are never
+    reused, so a deleted task shows as a shortfall). Anything else: list every task."""
+    if summary.project_created:
+        summary.task_listing = "none"
+        return []
+    cached = None if full else store.load()
+    if cached is not None and project.get("task_number") is not None:
+        new = labelstudio.tasks_after(session, project["id"], max(cached, default=0))
+        if len(cached) + len(new) == project["task_number"]:
+            summary.task_listing = "incremental"
+            if new:
+                store.save({**cached, **new})
+            return [{"id": task_id, "sentence_id": sentence_id, "annotated": None}
+                    for task_id, sentence_id in {**cached, **new}.items()]
+    summary.task_listing = "full"
+    index = labelstudio.task_index(session, project["id"])
+    store.save({t["id"]: t["sentence_id"] for t in index})
+    return index
+
+
 def push(session, title: str, records: list[dict], target: str | None, *,
          batch_size: int = BATCH_SIZE, update_predictions: bool = False,
+         instructions_html: str | None = None, index_dir: Path | None = None,
          progress: Progress | None = None) -> PushSummary:
     """Create the tasks missing from the project (in batches), optionally add new predictions."""
-    project, created, config_updated = ensure_project(session, title)
-    summary = PushSummary(project["id"], created, config_updated, sentences=len(records))
-    index = [] if created else labelstudio.task_index(session, project["id"])
+    project, created, updated = ensure_project_settings(
+        session, title, instructions_html if instructions_html is not None else instructions())
+    summary = PushSummary(project["id"], created, "label_config" in updated,
+                          "expert_instruction" in updated, sentences=len(records))
+    store = PushIndex(index_dir or default_index_directory(), session.url, project["id"],
+                      project.get("created_at"))
+    # --update-predictions needs whether each task is annotated now: only the listing tells
+    index = _existing_tasks(session, project, store, update_predictions, summary)
     counts = Counter(t["sentence_id"] for t in index)
     summary.duplicate_tasks = sum(1 for n in counts.values() if n > 1)
     existing = {t["sentence_id"]: t for t in index}
+    known = {t["id"]: t["sentence_id"] for t in index}
     new = [r for r in records if r["id"] not in existing]
     summary.already_present = len(records) - len(new)
     for batch in _batches(new, batch_size):
-        labelstudio.import_tasks(session, project["id"], [tasks.task(r, target) for r in batch])
+        task_ids = labelstudio.import_tasks(session, project["id"],
+                                            [tasks.task(r, target) for r in batch])
         summary.created += len(batch)
+        if known is not None and len(task_ids) == len(batch):
+            known.update(zip(task_ids, (r["id"] for r in batch)))
+            store.save(known)  # after each batch: a crash later still leaves a valid index
+        elif known is not None:
+            known = None  # ids we cannot map: let the next push list the tasks
+            store.forget()
         if progress:
             progress(summary.created, len(new), "tasks")
     if update_predictions and summary.already_present:

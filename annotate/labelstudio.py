@@ -8,7 +8,9 @@ whose message never contains the API key.
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 
@@ -185,11 +187,23 @@ def legacy_token(session: Session) -> str:
 
 # --- projects -----------------------------------------------------------------------------------
 
-PROJECT_FIELDS = ("id", "title", "label_config", "model_version", "show_collab_predictions")
+# task_number is a count subquery; created_at tells a recreated project from the old one
+PROJECT_FIELDS = ("id", "title", "label_config", "model_version", "show_collab_predictions",
+                  "expert_instruction", "created_at", "task_number")
+
+
+def _iso(value) -> str | None:
+    """One spelling of a timestamp, whether it came as JSON text or as an SDK datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value.isoformat()
 
 
 def _project_dict(project) -> dict:
-    return {name: getattr(project, name, None) for name in PROJECT_FIELDS}
+    values = {name: getattr(project, name, None) for name in PROJECT_FIELDS}
+    return {**values, "created_at": _iso(values["created_at"])}
 
 
 def find_project(session: Session, title: str) -> dict | None:
@@ -206,7 +220,10 @@ def find_project(session: Session, title: str) -> dict | None:
         ids = ", ".join(str(p["id"]) for p in matches)
         raise LabelStudioError(f"several Label Studio projects are titled {title!r} (ids {ids}); "
                                "rename all but one, then rerun")
-    return {name: matches[0].get(name) for name in PROJECT_FIELDS} if matches else None
+    if not matches:
+        return None
+    project = {name: matches[0].get(name) for name in PROJECT_FIELDS}
+    return {**project, "created_at": _iso(project["created_at"])}
 
 
 def require_project(session: Session, title: str) -> dict:
@@ -260,26 +277,44 @@ def _get_json(session: Session, path: str, params: dict):
     return response.json()
 
 
-def task_index(session: Session, project_id: int, page_size: int = 5000) -> list[dict]:
-    """Every task's id, sentence id and whether anyone annotated or skipped it: a few large pages
-    with only these fields (no annotations or predictions), not a request per task."""
-    include = "id,data,total_annotations,cancelled_annotations"
-    index, page, total = [], 1, None
+def _list_tasks(session: Session, project_id: int, include: str, query: dict | None = None,
+                page_size: int = 5000) -> list[dict]:
+    """Tasks as plain JSON with only the `include`d fields, in a few large pages."""
+    params = {"project": project_id, "page_size": page_size, "include": include,
+              "resolve_uri": "false"}
+    if query is not None:
+        params["query"] = json.dumps(query)
+    found, page, total = [], 1, None
     with server_errors(session.url, "list the project's tasks", session.key,
                        not_found=f"project {project_id} not found in Label Studio (404)"):
-        while total is None or len(index) < total:
-            body = _get_json(session, "api/tasks", {"project": project_id, "page": page,
-                                                    "page_size": page_size, "include": include,
-                                                    "resolve_uri": "false"})
+        while total is None or len(found) < total:
+            body = _get_json(session, "api/tasks", {**params, "page": page})
             total = body["total"]
             if not body["tasks"]:
                 break
-            index += [{"id": t["id"], "sentence_id": (t.get("data") or {}).get("sentence_id"),
-                       "annotated": bool((t.get("total_annotations") or 0)
-                                         + (t.get("cancelled_annotations") or 0))}
-                      for t in body["tasks"]]
+            found += body["tasks"]
             page += 1
-    return index
+    return found
+
+
+def task_index(session: Session, project_id: int, page_size: int = 5000) -> list[dict]:
+    """Every task's id, sentence id and whether anyone annotated or skipped it: a few large pages
+    with only these fields (no annotations or predictions), not a request per task."""
+    return [{"id": t["id"], "sentence_id": (t.get("data") or {}).get("sentence_id"),
+             "annotated": bool((t.get("total_annotations") or 0)
+                               + (t.get("cancelled_annotations") or 0))}
+            for t in _list_tasks(session, project_id,
+                                 "id,data,total_annotations,cancelled_annotations",
+                                 page_size=page_size)]
+
+
+def tasks_after(session: Session, project_id: int, task_id: int) -> dict[int, str | None]:
+    """Task id -> sentence id of the tasks whose id is above `task_id` (a Data Manager filter:
+    the server reads only those rows, so this is cheap when there are few)."""
+    query = {"filters": {"conjunction": "and", "items": [
+        {"filter": "filter:tasks:id", "operator": "greater", "type": "Number", "value": task_id}]}}
+    return {t["id"]: (t.get("data") or {}).get("sentence_id")
+            for t in _list_tasks(session, project_id, "id,data", query)}
 
 
 def import_tasks(session: Session, project_id: int, tasks: list[dict]) -> list[int]:

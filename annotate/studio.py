@@ -8,6 +8,10 @@ Layout of the studio directory ($ANNOTATE_STUDIO_DIR, else $XDG_DATA_HOME/annota
     server.pid          the process group of a server started with --background
 
 `export push/pull` use it when LABEL_STUDIO_URL is not set.
+
+The per-user data directory ($ANNOTATE_DATA_DIR, else $XDG_DATA_HOME/annotate, else
+~/.local/share/annotate) holds the studio directory (unless $ANNOTATE_STUDIO_DIR moves it) and
+push-index/, the index of the tasks `export push` created on each server (annotate.push_index).
 """
 
 from __future__ import annotations
@@ -26,11 +30,18 @@ ADMIN_EMAIL = "admin@localhost"
 DEFAULT_PORT = 8080
 
 
+def data_dir() -> Path:
+    """The per-user data directory of annotate (not created here)."""
+    if os.environ.get("ANNOTATE_DATA_DIR"):
+        return Path(os.environ["ANNOTATE_DATA_DIR"]).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "annotate"
+
+
 def studio_dir() -> Path:
     if os.environ.get("ANNOTATE_STUDIO_DIR"):
         return Path(os.environ["ANNOTATE_STUDIO_DIR"]).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "annotate" / "studio"
+    return data_dir() / "studio"
 
 
 def credentials_path() -> Path:
@@ -45,7 +56,7 @@ def _log_path() -> Path:
     return studio_dir() / "server.log"
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
     """Write a file readable by its owner only (0600), atomically."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -115,7 +126,7 @@ def start(port: int | None = None, *, background: bool = True) -> tuple[StudioIn
         credentials["port"] = port
     url = f"http://127.0.0.1:{credentials['port']}"
     credentials["url"] = url
-    _write_private(credentials_path(), json.dumps(credentials, indent=1))
+    write_private(credentials_path(), json.dumps(credentials, indent=1))
 
     process, started = None, False
     if not _healthy(url):
@@ -135,7 +146,7 @@ def start(port: int | None = None, *, background: bool = True) -> tuple[StudioIn
     if created:
         credentials["token"] = labelstudio.create_access_token(url, credentials["email"],
                                                                credentials["password"])
-        _write_private(credentials_path(), json.dumps(credentials, indent=1))
+        write_private(credentials_path(), json.dumps(credentials, indent=1))
     session = labelstudio.connect(labelstudio.Connection(url, credentials["token"]))
     invite = labelstudio.invite_token(session)
     info = StudioInfo(url=url, email=credentials["email"],

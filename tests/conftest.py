@@ -18,6 +18,7 @@ first start into ~10 s. If the server cannot start, the fixture FAILS with the e
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -98,6 +99,19 @@ def _migrated_template(cache_root: Path) -> Path:
             raise
     shutil.rmtree(building, ignore_errors=True)
     return template
+
+
+@pytest.fixture(scope="session", autouse=True)
+def annotate_data_dir(tmp_path_factory):
+    """Keep the per-user data dir (the push index, annotate.push_index) out of the user's home."""
+    previous = os.environ.get("ANNOTATE_DATA_DIR")
+    path = tmp_path_factory.mktemp("annotate-data")
+    os.environ["ANNOTATE_DATA_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("ANNOTATE_DATA_DIR", None)
+    else:
+        os.environ["ANNOTATE_DATA_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

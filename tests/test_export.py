@@ -102,8 +102,10 @@ def test_repush_creates_nothing_and_new_sentences_only_are_added(label_studio, p
     first = _push(label_studio, title, predictions[:25])
     again = _push(label_studio, title, predictions[:25])
     assert (again.created, again.already_present, again.project_created) == (0, 25, False)
+    # the re-push trusted the local index of pushed tasks once the server confirmed it
+    assert (first.task_listing, again.task_listing) == ("none", "incremental")
     more = _push(label_studio, title, predictions, batch_size=7)
-    assert (more.created, more.already_present) == (15, 25)
+    assert (more.created, more.already_present, more.task_listing) == (15, 25, "incremental")
     index = labelstudio.task_index(label_studio.session(), first.project_id)
     assert sorted(t["sentence_id"] for t in index) == sorted(r["id"] for r in predictions)
 
@@ -168,6 +170,7 @@ def test_server_killed_mid_push_then_rerun_completes_exactly(label_studio, predi
     label_studio.start()
     resumed = _push(label_studio, title, predictions, batch_size=12)
     assert (resumed.created, resumed.already_present) == (40 - 12, 12)
+    assert resumed.task_listing == "incremental"  # the index was saved after the first batch
     index = labelstudio.task_index(label_studio.session(), resumed.project_id)
     assert sorted(t["sentence_id"] for t in index) == sorted(r["id"] for r in predictions)
 
@@ -178,8 +181,47 @@ def test_a_task_deleted_in_label_studio_is_created_again(label_studio, predictio
     victim = _tasks_by_sentence(session, summary.project_id)[predictions[3]["id"]]
     session.ls.tasks.delete(id=str(victim["id"]))
     again = _push(label_studio, title, predictions[:10])
-    assert (again.created, again.already_present) == (1, 9)
+    # the task count fell short of the local index: every task was listed, the index rebuilt
+    assert (again.created, again.already_present, again.task_listing) == (1, 9, "full")
     assert predictions[3]["id"] in _tasks_by_sentence(session, summary.project_id)
+    third = _push(label_studio, title, predictions[:10])
+    assert (third.created, third.already_present, third.task_listing) == (0, 10, "incremental")
+
+
+def test_tasks_imported_outside_annotate_are_noticed(label_studio, predictions, title,
+                                                     annotate_data_dir):
+    summary = _push(label_studio, title, predictions[:5])
+    session = label_studio.session()
+    # someone imports two of our sentences and a foreign task through Label Studio itself
+    outside = [tasks.task(r, TARGET) for r in (predictions[5], predictions[2])]
+    labelstudio.import_tasks(session, summary.project_id,
+                             outside + [{"data": {"text": "Imported by hand.", "prev_text": "",
+                                                           "next_text": ""}}])
+    again = _push(label_studio, title, predictions[:8])
+    assert (again.created, again.already_present, again.task_listing) == (2, 6, "incremental")
+    assert again.duplicate_tasks == 1  # predictions[2] is now on two tasks
+    index = labelstudio.task_index(session, summary.project_id)
+    assert len(index) == 5 + 3 + 2
+    # the index holds ids only (no key), readable by its owner only
+    (path,) = [p for p in (annotate_data_dir / "push-index").iterdir()
+               if f'"project_id": {summary.project_id},' in p.read_text()
+               and label_studio.url in p.read_text()]
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert label_studio.token not in path.read_text()
+    # a damaged index costs a full listing, nothing else
+    path.write_text("{not json")
+    assert _push(label_studio, title, predictions[:8]).task_listing == "full"
+
+
+def test_a_recreated_project_with_the_same_title_does_not_use_the_old_index(
+        label_studio, predictions, title):
+    first = _push(label_studio, title, predictions[:4])
+    session = label_studio.session()
+    session.ls.projects.delete(id=first.project_id)
+    again = _push(label_studio, title, predictions[:4])
+    assert (again.project_created, again.created, again.task_listing) == (True, 4, "none")
+    third = _push(label_studio, title, predictions[:6])
+    assert (third.created, third.already_present, third.task_listing) == (2, 4, "incremental")
 
 
 def test_update_predictions_only_on_unannotated_tasks_and_never_twice(label_studio, predictions,
