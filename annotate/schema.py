@@ -11,6 +11,7 @@ import json
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import jsonschema
@@ -45,8 +46,16 @@ class Schema:
 
 
 def schema_file(name: str):
-    """A file of the `schemas/` folder, wherever the package is installed."""
-    return resources.files("annotate.schemas").joinpath(name)
+    """A file of the `schemas/` folder, wherever the package is installed.
+
+    Installed, `schemas/` ships as the `annotate.schemas` package. Imported straight from a source
+    checkout (e.g. `python -c ...` run in the repository with a regular install elsewhere), that
+    package does not exist, and the top-level folder beside `annotate/` is used.
+    """
+    try:
+        return resources.files("annotate.schemas").joinpath(name)
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent.joinpath("schemas", name)
 
 
 @functools.cache
@@ -111,7 +120,8 @@ def record_problem(record, kind: str) -> str | None:
 def labeling_config(schema: Schema | None = None) -> str:
     """The Label Studio labeling config (XML), generated from the schema.
 
-    Layout, top to bottom: the target; the sentence in a card between its previous and next
+    Layout, top to bottom: the target; the model's stances in one grey line (`model_summary` in
+    the task data, set by push: a span's stance shows only while it is selected); the sentence in a card between its previous and next
     sentences (grey, smaller: context only); the Actor label (hotkey) above it; the stance of the
     selected actor span (or a hint to select one); the sentence sentiment (required); and a
     collapsed panel with every label's definition and key. The full guidelines are the project's
@@ -144,9 +154,13 @@ def labeling_config(schema: Schema | None = None) -> str:
     .annotate-sentence .lsf-htx-richtext {{ font-size: 1.3em; line-height: 1.8; color: #111; }}
     .annotate-sentence {{ margin: 0.3em 0; }}
     .annotate-hint h4, .annotate-definitions h4 {{ font-size: 0.95em; font-weight: 400; color: #666; }}
+    .annotate-model h4 {{ font-size: 0.9em; font-weight: 400; font-style: italic; color: #777; margin: 0; }}
   </Style>
   <View className="annotate-target">
     <Header value="Target: $target" size="5"/>
+  </View>
+  <View className="annotate-model">
+    <Header value="$model_summary" size="6"/>
   </View>
   <Labels name="actor" toName="text" showInline="true">
     <Label value={quoteattr(schema.actor_label)} hotkey={quoteattr(schema.actor_hotkey)} background={quoteattr(schema.actor_color)}/>
