@@ -2,9 +2,9 @@
 
 The server is the source of truth for idempotency: every task carries its sentence id in its data,
 and a push first finds the ids already there. So a rerun after a crash, a second push of the
-same file, or a file with a few new sentences creates exactly the missing tasks. To keep that cheap on big projects, a client-side index of the tasks
-push created (annotate.push_index) spares the full listing when the server confirms it with two
-cheap calls. Conversion lives in annotate.tasks; HTTP in annotate.labelstudio.
+same file, or a file with a few new sentences creates exactly the missing tasks. To keep that
+cheap on big projects, a client-side index of the tasks push created (annotate.push_index)
+spares the full listing when the server confirms it with two cheap calls. Conversion lives in annotate.tasks; HTTP in annotate.labelstudio.
 """
 
 from __future__ import annotations
@@ -293,15 +293,23 @@ def pull(session, title: str, output, since: str | None = None) -> tasks.PullSta
     project = labelstudio.require_project(session, title)
     source = f"{session.url} project {title!r}"
     since_time = parse_since(since, output, source)
-    raw = labelstudio.export_tasks(session, project["id"])
-    users = labelstudio.users(session)
-    records, stats = tasks.gold_from_export(json.loads(raw), users, since_time)
+    exported = json.loads(labelstudio.export_tasks(session, project["id"]))
+    # the snapshot names annotators itself; a server that ignores that option gives ids only
+    bare_ids = any(not isinstance(a.get("completed_by"), dict)
+                   for t in exported for a in t.get("annotations") or [])
+    users = labelstudio.users(session) if bare_ids else {}
+    records, stats = tasks.gold_from_export(exported, users, since_time)
     _save(output, records, stats, source, since_time)
     return stats
 
 
 def pull_file(export_file, output, since: str | None = None) -> tasks.PullStats:
-    """The same conversion from a JSON file made with Label Studio's Export button."""
+    """The same conversion from a JSON file made with Label Studio's Export button.
+
+    That file names annotators by user id only (`completed_by: 3`; it carries no
+    `created_username` either), so they become "user:3". A snapshot export made through the API
+    with serialization_options {"annotations__completed_by": {"only_id": false}} (what the
+    server path of pull makes) embeds each user, and their emails are used."""
     export_file = Path(export_file)
     try:
         data = json.loads(read_text(export_file))

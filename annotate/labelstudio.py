@@ -354,13 +354,17 @@ def users(session: Session) -> dict[int, str]:
 
 def export_tasks(session: Session, project_id: int, poll_seconds: float = 0.2) -> bytes:
     """All tasks with annotations and drafts, as Label Studio JSON, through an export snapshot
-    (built in the background by the server: no per-task requests, no request timeout)."""
+    (built in the background by the server: no per-task requests, no request timeout), with
+    each annotation's `completed_by` expanded to the user (id, email, names)."""
     import time
 
     ls = session.ls
     with server_errors(session.url, "export the project", session.key,
                        not_found=f"project {project_id} not found in Label Studio (404)"):
-        snapshot = ls.projects.exports.create(id=project_id, title="annotate export pull")
+        # completed_by expanded to {id, email, ...}: the file names its annotators by itself
+        snapshot = ls.projects.exports.create(
+            id=project_id, title="annotate export pull",
+            serialization_options={"annotations__completed_by": {"only_id": False}})
         status = snapshot.status
         while status not in ("completed", "failed"):
             time.sleep(poll_seconds)

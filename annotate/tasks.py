@@ -21,7 +21,8 @@ from .ordering import certainty
 from .schema import load_schema, record_problem
 
 ACTOR, STANCE, SENTIMENT, TEXT = "actor", "stance", "sentiment", "text"
-# Task data fields; `sentence_id` is the idempotency key of push.
+# Task data fields; `sentence_id` is the idempotency key of push. Push also sets `model_summary`
+# (see model_summary) and `actor_names` (canonical names, when the model found any).
 DATA_FIELDS = ("sentence_id", "doc_id", "text", "prev_text", "next_text", "target")
 
 
@@ -88,8 +89,19 @@ def prediction(record: dict) -> dict:
             "result": prediction_result(record)}
 
 
+def model_summary(record: dict) -> str:
+    """One line with every predicted actor's stance: Label Studio shows a span's stance only
+    while the span is selected, so this lets an annotator check them all at a glance."""
+    actors = sorted(record.get("actors") or [], key=lambda a: (a["start"], a["end"]))
+    if not actors:
+        return "Model: no actor"
+    return "Model: " + " · ".join(f"{a['text']} → {a['stance']}" for a in actors)
+
+
 def task(record: dict, target: str | None) -> dict:
-    return {"data": task_data(record, target), "predictions": [prediction(record)]}
+    """The task push imports (server and --to-file alike): data, model summary, prediction."""
+    data = {**task_data(record, target), "model_summary": model_summary(record)}
+    return {"data": data, "predictions": [prediction(record)]}
 
 
 # --- pull: export JSON -> gold records -----------------------------------------------------------
@@ -115,7 +127,7 @@ def parse_time(value: str) -> datetime:
 
 
 def _annotator(completed_by, users: dict) -> str:
-    if isinstance(completed_by, dict):  # older exports embed the user
+    if isinstance(completed_by, dict):  # snapshot exports with completed_by expanded
         return completed_by.get("email") or f"user:{completed_by.get('id')}"
     return users.get(completed_by) or f"user:{completed_by}"
 
@@ -215,49 +227,38 @@ def gold_from_export(tasks: Iterable[dict], users: dict, since: datetime | None 
     return records, stats
 
 
-# --- the guidelines as the annotators' instructions ----------------------------------------------
+# --- the guidelines and the codebook as the annotators' instructions -----------------------------
+
+# Characters Python-Markdown gives a meaning to (inline syntax, and `|` with the tables extension);
+# a backslash makes each one literal.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
 
 def markdown_to_html(text: str) -> str:
-    """Just enough Markdown (headings, lists, paragraphs, emphasis, code) for Label Studio's
-    instructions panel, which shows HTML."""
-    def inline(line: str) -> str:
-        line = html.escape(line)
-        line = re.sub(r"`([^`]+)`", r"<code>\1</code>", line)
-        line = re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", line)
-        return re.sub(r"(?<![\w*])\*([^*\n]+)\*(?!\w)", r"<i>\1</i>", line)
+    """Markdown (with tables) to HTML for Label Studio's instructions panel, by Python-Markdown.
+    Raw HTML in the text passes through: the guidelines are ours; codebook text is escaped by
+    `_literal` before it gets here."""
+    import markdown
 
-    out, paragraph, list_tag = [], [], None
+    return markdown.markdown(text, extensions=["tables"], output_format="html")
 
-    def flush():
-        nonlocal list_tag
-        if paragraph:
-            out.append(f"<p>{inline(' '.join(paragraph))}</p>")
-            paragraph.clear()
-        if list_tag:
-            out.append(f"</{list_tag}>")
-            list_tag = None
 
-    for raw in text.splitlines():
-        line = raw.strip()
-        heading = re.match(r"(#{1,6})\s+(.*)", line)
-        item = re.match(r"(?:[-*]|(\d+)\.)\s+(.*)", line)
-        if not line or heading:
-            flush()
-            if heading:
-                level = min(len(heading.group(1)) + 1, 6)
-                out.append(f"<h{level}>{inline(heading.group(2))}</h{level}>")
-        elif item:
-            tag = "ol" if item.group(1) else "ul"
-            if paragraph or list_tag != tag:
-                flush()
-                out.append(f"<{tag}>")
-                list_tag = tag
-            out.append(f"<li>{inline(item.group(2))}</li>")
-        elif list_tag and raw.startswith((" ", "\t")) and out[-1].endswith("</li>"):
-            out[-1] = out[-1][:-5] + " " + inline(line) + "</li>"
-        else:
-            if list_tag:
-                flush()
-            paragraph.append(line)
-    flush()
-    return "\n".join(out)
+def _literal(text: str) -> str:
+    """Text shown as it is in a Markdown table cell: Python-Markdown lets raw HTML through and
+    reads emphasis, links and `|`, so those are escaped (the one escaping done by hand)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+
+
+def codebook_markdown(codebook, corpus_name: str) -> str:
+    """The actor codebook as a Markdown table: canonical name, category, aliases, note."""
+    lines = [f"## Actor codebook ({_literal(corpus_name)})", "",
+             "The canonical actors of this corpus and the words that name them. A span that names "
+             "one of them (by any alias) is that actor; other actors are marked all the same.", "",
+             "| Actor | Category | Aliases | Note |", "|---|---|---|---|"]
+    for actor in codebook.actors:
+        aliases = [a for a in actor.aliases if a != actor.name]
+        note = " ".join(filter(None, [actor.affiliation and f"Part of {actor.affiliation}.",
+                                      actor.note]))
+        lines.append(f"| **{_literal(actor.name)}** | {_literal(actor.category)} | "
+                     f"{', '.join(map(_literal, aliases))} | {_literal(note)} |")
+    return "\n".join(lines) + "\n"

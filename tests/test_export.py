@@ -85,6 +85,7 @@ def test_push_creates_the_project_with_config_instructions_and_linked_prediction
         assert task_json["data"]["prev_text"] == record["prev_text"]
         assert task_json["data"]["next_text"] == record["next_text"]
         assert task_json["data"]["target"] == TARGET
+        assert task_json["data"]["model_summary"] == tasks.model_summary(record)
         (prediction,) = task_json["predictions"]
         assert prediction["model_version"] == record["model_version"]
         spans = {r["id"]: r for r in prediction["result"] if r["from_name"] == "actor"}
@@ -108,6 +109,22 @@ def test_repush_creates_nothing_and_new_sentences_only_are_added(label_studio, p
     assert (more.created, more.already_present, more.task_listing) == (15, 25, "incremental")
     index = labelstudio.task_index(label_studio.session(), first.project_id)
     assert sorted(t["sentence_id"] for t in index) == sorted(r["id"] for r in predictions)
+
+
+def test_push_with_the_corpus_adds_its_codebook_to_the_instructions_of_an_existing_project(
+        label_studio, predictions, title):
+    first = _push(label_studio, title, predictions[:3])
+    session = label_studio.session()
+    plain = session.ls.projects.get(id=first.project_id).expert_instruction
+    assert plain == export.instructions() and "Actor codebook" not in plain
+    with_codebook = export.instructions(CORPUS)
+    again = _push(label_studio, title, predictions[:3], instructions_html=with_codebook)
+    assert (again.instructions_updated, again.config_updated, again.created) == (True, False, 0)
+    project = session.ls.projects.get(id=first.project_id)
+    assert project.expert_instruction == with_codebook
+    assert "<td><strong>William Ruto</strong></td>" in project.expert_instruction
+    third = _push(label_studio, title, predictions[:3], instructions_html=with_codebook)
+    assert not third.instructions_updated
 
 
 def test_two_annotators_then_pull_gives_exactly_their_labels(label_studio, predictions, title,
@@ -285,6 +302,15 @@ def test_offline_file_round_trip_through_label_studio(label_studio, predictions,
     strip = lambda r: {k: v for k, v in r.items() if k != "annotator"}  # noqa: E731
     assert ([strip(r) for r in read_records(tmp_path / "offline.jsonl")]
             == [strip(r) for r in read_records(tmp_path / "online.jsonl")])
+    # the Export button's file has user ids only; the snapshot pull makes embeds the users
+    admin_id = session.ls.users.whoami().id
+    assert {r["annotator"] for r in read_records(tmp_path / "offline.jsonl")} == {f"user:{admin_id}"}
+    assert {r["annotator"] for r in read_records(tmp_path / "online.jsonl")} == {
+        label_studio.admin_email}
+    (tmp_path / "snapshot.json").write_bytes(labelstudio.export_tasks(session, project["id"]))
+    export.pull_file(tmp_path / "snapshot.json", tmp_path / "snapshot.jsonl")
+    assert (list(read_records(tmp_path / "snapshot.jsonl"))
+            == list(read_records(tmp_path / "online.jsonl")))
     expected = [_expected_gold(r, "", 0, 0) for r in predictions[:8]]
     got = list(read_records(tmp_path / "online.jsonl"))
     assert [(r["id"], r["actors"], r["sentiment"]) for r in got] == [

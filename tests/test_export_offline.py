@@ -107,5 +107,37 @@ def test_a_repeated_sentence_id_names_the_line(tmp_path):
 
 def test_guidelines_become_html():
     html = tasks.markdown_to_html("# Title\n\nSome *text* with `code`.\n\n- one\n- **two**\n")
-    assert html == ("<h2>Title</h2>\n<p>Some <i>text</i> with <code>code</code>.</p>\n"
-                    "<ul>\n<li>one</li>\n<li><b>two</b></li>\n</ul>")
+    assert html == ("<h1>Title</h1>\n<p>Some <em>text</em> with <code>code</code>.</p>\n"
+                    "<ul>\n<li>one</li>\n<li><strong>two</strong></li>\n</ul>")
+
+
+def test_the_corpus_codebook_joins_the_guidelines_as_a_table():
+    html = export.instructions("corpora/haiti-mss/corpus.toml")
+    guidelines = export.instructions()
+    assert html.startswith(guidelines) and len(html) > len(guidelines)
+    assert "<h2>Actor codebook (haiti-mss)</h2>" in html
+    row = html[html.index("<td><strong>William Ruto</strong></td>"):]
+    row = row[:row.index("</tr>")]
+    assert "<td>person</td>" in row and "President Ruto" in row
+
+
+def test_codebook_text_is_shown_literally():
+    from annotate.codebook import Codebook
+
+    codebook = Codebook.from_dict({"actors": [{
+        "name": "A|B <script>", "category": "other", "aliases": ["*starred*", "R&D [x](y)"]}]})
+    html = tasks.markdown_to_html(tasks.codebook_markdown(codebook, "c_1"))
+    assert "<td><strong>A|B &lt;script&gt;</strong></td>" in html
+    assert "<td>*starred*, R&amp;D [x](y)</td>" in html and "<script" not in html
+    assert "Actor codebook (c_1)" in html
+
+
+def test_every_task_carries_a_one_line_model_summary(tmp_path):
+    two = dict(RECORD, actors=[*RECORD["actors"], {"start": 33, "end": 40, "text": "mission",
+                                                    "stance": "none", "score": 0.5}])
+    none = dict(RECORD, id="doc:2", actors=[])
+    export.write_import_file([two, none], tmp_path / "tasks.json", "the mission")
+    written = json.loads((tmp_path / "tasks.json").read_text())
+    assert [t["data"]["model_summary"] for t in written] == [
+        "Model: Kenya's police chief → supportive · mission → none", "Model: no actor"]
+    assert tasks.task(two, None)["data"]["model_summary"] == written[0]["data"]["model_summary"]

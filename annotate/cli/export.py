@@ -57,7 +57,8 @@ def command():
 @click.option("--target", default=None, help="What stance is toward, shown on every task "
               "[default: from --corpus, else each record's `target` field].")
 @click.option("--corpus", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="A corpus.toml whose `target` to use.")
+              help="A corpus.toml: its `target`, and its actor codebook (added to the "
+                   "annotators' instructions under the guidelines).")
 @click.option("--update-predictions", is_flag=True,
               help="Also attach this file's predictions (a new model_version) to tasks that exist "
                    "and that nobody has annotated yet.")
@@ -94,12 +95,14 @@ def push_command(predictions, project, target, corpus, update_predictions, order
     bars = _Bars()
     try:
         summary = export.push(session, project, records, target, batch_size=batch_size,
-                              update_predictions=update_predictions, progress=bars)
+                              update_predictions=update_predictions,
+                              instructions_html=export.instructions(corpus), progress=bars)
     finally:
         bars.close()
     info(f"project {project!r} (id {summary.project_id}) at {session.url}"
          + (": created" if summary.project_created else "")
-         + ("; labeling config updated" if summary.config_updated else ""))
+         + ("; labeling config updated" if summary.config_updated else "")
+         + ("; instructions updated" if summary.instructions_updated else ""))
     info(f"{summary.sentences} sentences: {summary.created} tasks created, "
          f"{summary.already_present} already present, {summary.predictions_added} predictions added"
          + (f", {summary.annotated_kept} annotated tasks left as they are"
@@ -122,7 +125,8 @@ def push_command(predictions, project, target, corpus, update_predictions, order
               help="Only annotations created or changed after TIME (ISO 8601, UTC unless a zone "
                    "is given), or after the newest one of the last pull into the same output.")
 @click.option("--from-file", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Read a JSON export made with Label Studio's Export button instead of a server.")
+              help="Read a JSON export made with Label Studio's Export button instead of a server "
+                   "(it names annotators by user id only: they become user:N).")
 @server_options
 @handle_errors
 def pull_command(project, output, since, from_file, url, api_key):
