@@ -121,8 +121,9 @@ def labeling_config(schema: Schema | None = None) -> str:
     """The Label Studio labeling config (XML), generated from the schema.
 
     Layout, top to bottom: the target; the model's stances in one grey line (`model_summary` in
-    the task data, set by push: a span's stance shows only while it is selected); the sentence in a card between its previous and next
-    sentences (grey, smaller: context only); the Actor label (hotkey) above it; the stance of the
+    the task data, set by push: Label Studio shows a span's stance only while the span is
+    selected); the Actor label (hotkey); the sentence in a card between its previous and next
+    sentences (grey, smaller: context only); the stance of the
     selected actor span (or a hint to select one); the sentence sentiment (required); and a
     collapsed panel with every label's definition and key. The full guidelines are the project's
     instructions (the "Instructions" button, set by `export push`).

@@ -108,6 +108,10 @@ class Annotator:
     def sentence(self) -> str:
         return self.page.inner_text(SENTENCE).strip()
 
+    def model_summary(self) -> str:
+        """The grey line above the sentence with every predicted actor's stance."""
+        return self.page.inner_text(".annotate-model").strip()
+
     def spans(self) -> list[str]:
         """The highlighted actor spans of the sentence, in order."""
         return [s.strip() for s in self.page.locator(f"{SENTENCE} .htx-highlight").all_inner_texts()]
@@ -149,7 +153,6 @@ class Annotator:
         panel = self.page.locator(".annotate-definitions")
         panel.wait_for()
         return panel.inner_text()
-
 
     def click_span(self, text: str) -> None:
         self.actions.append(f"click span {text!r}")

@@ -12,8 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from annotate.cli import main
+from annotate.codebook import Codebook
+from annotate.corpus import load_corpus_config
 from annotate.records import read_records, write_records
 from annotate.schema import load_schema, schema_file
+from annotate.tasks import model_summary
 from browser_helpers import Annotator, chromium_page, record_effort
 
 pytestmark = pytest.mark.browser
@@ -21,7 +24,12 @@ pytestmark = pytest.mark.browser
 TARGET = "the Kenya-led Multinational Security Support mission in Haiti"
 MODEL = "baseline-browser-test"
 # the first line of schemas/guidelines.md, which push makes the project's instructions
-GUIDELINES_TITLE = schema_file("guidelines.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+GUIDELINES = schema_file("guidelines.md").read_text(encoding="utf-8")
+GUIDELINES_TITLE = GUIDELINES.splitlines()[0].lstrip("# ")
+CORPUS = "corpora/haiti-mss/corpus.toml"
+# a canonical actor that only the corpus's codebook names (push --corpus adds it to the instructions)
+CODEBOOK_ONLY_ACTOR = next(a for a in Codebook.load(load_corpus_config(CORPUS).codebook).actors
+                           if a.name not in GUIDELINES)
 
 
 def prediction(n, text, prev_text, next_text, actors, sentiment):
@@ -69,6 +77,8 @@ def test_annotator_fixes_a_stance_adds_a_span_and_sets_the_sentiment(label_studi
         assert annotator.sentence() == KENYA
         assert annotator.spans() == ["Kenya"]
         assert annotator.sentiment() == "positive"
+        # every predicted stance is readable without selecting a span
+        assert annotator.model_summary() == "Model: Kenya → critical" == model_summary(records[0])
         assert annotator.stance() is None  # no span selected yet: the hint is shown instead
         annotator.screenshot("prelabels")
         mark = len(annotator.actions)
@@ -84,6 +94,7 @@ def test_annotator_fixes_a_stance_adds_a_span_and_sets_the_sentiment(label_studi
         # sentence 2: no pre-labelled actor; add one, give it a stance, fix the sentiment
         assert annotator.sentence() == LAWMAKERS
         assert annotator.spans() == []
+        assert annotator.model_summary() == "Model: no actor"
         assert annotator.sentiment() == "neutral"
         mark = len(annotator.actions)
         annotator.press("a")
@@ -119,7 +130,7 @@ def test_annotator_accepts_correct_prelabels_with_one_action(label_studio, push,
         prediction(3, MINISTER, RAIN, "Schools stayed closed.", [(0, 22, "supportive")], "positive"),
     ]
     project = "browser-accept"
-    push(records, project)
+    push(records, project, "--corpus", CORPUS)
     email, password = "accepter@example.org", "Accepter-pass-2024"
     label_studio.create_user(email, password)
 
@@ -129,11 +140,17 @@ def test_annotator_accepts_correct_prelabels_with_one_action(label_studio, push,
         annotator = Annotator(page, label_studio.url, "accept")
         annotator.log_in(email, password)
         annotator.start_labeling(project)
-        # the guidelines and the label definitions are one click away
+        # the guidelines, the actor codebook and the label definitions are one click away
         mark = len(annotator.actions)
         instructions = annotator.open_instructions()
         assert GUIDELINES_TITLE in instructions and "supportive" in instructions
         annotator.screenshot("guidelines")
+        codebook_row = annotator.page.locator(".lsf-modal-ls__content td",
+                                              has_text=CODEBOOK_ONLY_ACTOR.name).first
+        codebook_row.scroll_into_view_if_needed()
+        assert codebook_row.is_visible()
+        assert CODEBOOK_ONLY_ACTOR.aliases[-1] in instructions
+        annotator.screenshot("codebook")
         annotator.close_dialog()
         definitions = annotator.open_label_definitions()
         assert all(label.definition in definitions
@@ -145,6 +162,7 @@ def test_annotator_accepts_correct_prelabels_with_one_action(label_studio, push,
             assert annotator.sentence() == record["text"]
             assert annotator.spans() == spans
             assert annotator.sentiment() == record["sentiment"]
+            assert annotator.model_summary() == model_summary(record)
             annotator.screenshot(f"prelabels-{record['id'].split(':')[1]}")
             mark = len(annotator.actions)
             if record is records[2]:  # the careful annotator looks at the stance before accepting
@@ -169,10 +187,10 @@ def push(label_studio, tmp_path, monkeypatch):
     monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio.token)
 
-    def push(records, project):
+    def push(records, project, *options):
         path = tmp_path / f"{project}.predictions.jsonl"
         write_records(path, records)
-        run_cli("export", "push", str(path), "--project", project, "--target", TARGET)
+        run_cli("export", "push", str(path), "--project", project, "--target", TARGET, *options)
 
     return push
 
