@@ -33,17 +33,22 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _open_error(path: Path, exc: OSError, expected: str) -> InputError:
+    """The one-line message for a file that cannot be opened or read."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError(path, "no such file")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(path, f"is a directory, expected {expected}")
+    if isinstance(exc, PermissionError):
+        return InputError(path, "permission denied; check the file's permissions")
+    return InputError(path, f"cannot be read ({exc.strerror or exc})")
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, expected a file") from None
-    except PermissionError:
-        raise InputError(path, "permission denied; check the file's permissions") from None
     except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
+        raise _open_error(path, exc, "a file") from None
     if any(marker in data[:65536] for marker in _BINARY_MARKERS):
         raise InputError(path, "looks like a binary file, not UTF-8 text")
     return data
@@ -75,17 +80,11 @@ def read_numbered_records(path, kind: str | None = None, *,
     path = Path(path)
     try:
         handle = open(path, "rb")
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, expected a .jsonl file") from None
-    except PermissionError:
-        raise InputError(path, "permission denied; check the file's permissions") from None
     except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
+        raise _open_error(path, exc, "a .jsonl file") from None
     seen_any = False
     with handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in _numbered_lines(path, handle):
             if b"\x00" in raw:
                 raise InputError(path, "looks like a binary file, not JSON Lines", line=number)
             try:
@@ -110,6 +109,15 @@ def read_numbered_records(path, kind: str | None = None, *,
             yield number, record
     if not seen_any and not allow_empty:
         raise InputError(path, "the file is empty; expected one JSON object per line")
+
+
+def _numbered_lines(path: Path, handle) -> Iterator[tuple[int, bytes]]:
+    number = 0
+    try:
+        for number, raw in enumerate(handle, start=1):
+            yield number, raw
+    except OSError as exc:  # a read that fails after the open (a device, a vanished mount)
+        raise InputError(path, f"cannot be read ({exc.strerror or exc})", line=number + 1) from None
 
 
 def read_all(paths: Iterable, kind: str | None = None) -> list[dict]:

@@ -86,3 +86,10 @@ def test_write_replaces_existing_file_only_on_success(tmp_path):
     assert write_records(out, [GOLD, GOLD]) == 2
     assert [json.loads(line) for line in out.read_text().splitlines()] == [GOLD, GOLD]
     assert oct(out.stat().st_mode & 0o777) != oct(0o600)
+
+
+def test_a_read_error_after_opening_is_one_clear_message():
+    # /proc/self/mem opens but cannot be read from offset 0: a read error, not an open error.
+    with pytest.raises(InputError, match="cannot be read") as info:
+        list(read_records("/proc/self/mem"))
+    assert info.value.path == "/proc/self/mem"
