@@ -22,8 +22,10 @@ def _commands(group: click.Group, prefix=("annotate",)):
 ALL_COMMANDS = [(" ".join(path), command) for path, command in _commands(main)]
 
 
-def test_there_are_commands():
-    assert len(ALL_COMMANDS) >= 1
+def test_every_stage_of_the_loop_has_its_command():
+    expected = {"split", "prelabel", "train", "evaluate", "convert", "export", "export push",
+                "export pull", "studio", "agreement", "adjudicate", "report"}
+    assert {path.removeprefix("annotate ") for path, _ in ALL_COMMANDS} == expected
 
 
 @pytest.mark.parametrize("path,command", ALL_COMMANDS, ids=[p for p, _ in ALL_COMMANDS])
