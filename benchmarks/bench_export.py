@@ -4,7 +4,8 @@
    inline) against a naive loop that creates one task and then one prediction per request
    (`tasks.create` + `predictions.create`). The naive loop runs on a sample (`--naive-sample`)
    and is scaled per task to N: its cost is linear in the number of tasks (two requests each).
-2. a no-op re-push of the same N (everything already there) against the first push.
+2. a no-op re-push of the same N (everything already there) against the first push: with the
+   local index of pushed tasks (the normal case), and without one (the full-listing fallback).
 3. `annotate.export.pull` (export snapshot, download, conversion to gold, write) against Label
    Studio's raw JSON export of the same project (`GET /api/projects/{id}/export?exportType=JSON`,
    the file its Export button gives, no conversion), on a project of N tasks where every task has
@@ -112,10 +113,18 @@ def main() -> None:
         rows = []
         for run in range(args.runs):
             title = f"bench-push-{run}"
-            push_s, summary = timed(lambda: export.push(session, title, copy.deepcopy(records), TARGET))
+            index_dir = work / "push-index"  # not the user's data dir
+            push_s, summary = timed(lambda: export.push(session, title, copy.deepcopy(records), TARGET,
+                                                        index_dir=index_dir))
             assert summary.created == len(records), summary
-            repush_s, again = timed(lambda: export.push(session, title, copy.deepcopy(records), TARGET))
+            repush_s, again = timed(lambda: export.push(session, title, copy.deepcopy(records), TARGET,
+                                                        index_dir=index_dir))
             assert again.created == 0 and again.already_present == len(records), again
+            assert again.task_listing == "incremental", again
+            # the fallback: no usable local index (another machine, a deleted task): full listing
+            cold_s, cold = timed(lambda: export.push(session, title, copy.deepcopy(records), TARGET,
+                                                     index_dir=work / f"no-index-{run}"))
+            assert cold.created == 0 and cold.task_listing == "full", cold
             sample = records[:args.naive_sample]
             naive_sample_s, _ = timed(lambda: naive_push(session, f"bench-naive-{run}", sample))
             naive_s = naive_sample_s / len(sample) * len(records)
@@ -126,8 +135,8 @@ def main() -> None:
             project = labelstudio.require_project(session, f"bench-pull-{run}")
             raw_s, raw = timed(lambda: labelstudio.export_raw(session, project["id"]))
             assert len(json.loads(raw)) == len(records)
-            rows.append({"push": push_s, "naive": naive_s, "repush": repush_s, "pull": pull_s,
-                         "raw": raw_s})
+            rows.append({"push": push_s, "naive": naive_s, "repush": repush_s, "cold": cold_s,
+                         "pull": pull_s, "raw": raw_s})
             print(json.dumps({k: round(v, 2) for k, v in rows[-1].items()}), file=sys.stderr)
         med = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
         n = len(records)
@@ -140,6 +149,8 @@ def main() -> None:
               f"{med['naive']:.1f} | {med['naive'] / med['push']:.0f}× faster | ≥ 50× |")
         print(f"| no-op re-push vs first push | {med['repush']:.1f} | {med['push']:.1f} | "
               f"{med['repush'] / med['push']:.2f} of the first push | ≤ 0.25 |")
+        print(f"| re-push with no local index (full listing) vs first push | {med['cold']:.1f} | "
+              f"{med['push']:.1f} | {med['cold'] / med['push']:.2f} of the first push | |")
         print(f"| pull (snapshot → gold JSONL) vs raw JSON export | {med['pull']:.1f} | "
               f"{med['raw']:.1f} | {med['raw'] / med['pull']:.2f}× the export's speed | ≥ 0.8× |")
     finally:
