@@ -55,6 +55,8 @@ def review_task(conflict: dict, target: str | None) -> dict:
     record = {k: v for k, v in conflict.items() if k in ("id", "text", "doc_id")}
     data = tasks.task_data(record, target)
     data["conflict"] = conflict_summary(conflict)
+    # the labeling config shows model_summary above the sentence: for a reviewer, the conflict
+    data["model_summary"] = f"In conflict: {data['conflict']}"
     predictions = [tasks.prediction(annotator_prediction(conflict, a))
                    for a in conflict["annotations"]]
     return {"data": data, "predictions": predictions}

@@ -149,6 +149,7 @@ def test_quality_loop(label_studio, tmp_path):
         sentence = task.data["sentence_id"]
         assert task.data["conflict"].startswith(
             "sentiment:" if sentence == first[SENTIMENT_CONFLICT]["id"] else "stance of")
+        assert task.data["model_summary"] == f"In conflict: {task.data['conflict']}"
     # pushing the review again creates nothing
     output = run(["adjudicate", gold, "-o", adjudicated, "--conflicts", conflicts,
                   "--push-review", "--project", REVIEW], env).output
