@@ -22,8 +22,9 @@ def command(port, background, stop):
     """Start a local Label Studio (loopback only, SQLite in your data directory).
 
     On first run it creates an admin account and a personal access token, stored readable by
-    you only (0600) in the studio directory ($ANNOTATE_STUDIO_DIR, else
-    $XDG_DATA_HOME/annotate/studio, else ~/.local/share/annotate/studio). `annotate export push`
+    you only (0600) in the studio directory ($ANNOTATE_STUDIO_DIR, else studio/ in the data
+    directory: $ANNOTATE_DATA_DIR, else $XDG_DATA_HOME/annotate, else ~/.local/share/annotate).
+    `annotate export push`
     and `pull` use this server when LABEL_STUDIO_URL is not set. Needs the studio extra:
     pip install -e '.[studio]'.
 
