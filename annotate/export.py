@@ -298,7 +298,11 @@ def pull(session, title: str, output, since: str | None = None) -> tasks.PullSta
     bare_ids = any(not isinstance(a.get("completed_by"), dict)
                    for t in exported for a in t.get("annotations") or [])
     users = labelstudio.users(session) if bare_ids else {}
-    records, stats = tasks.gold_from_export(exported, users, since_time)
+    try:
+        records, stats = tasks.gold_from_export(exported, users, since_time)
+    except tasks.MalformedExport as exc:
+        raise LabelStudioError(f"the export of project {title!r} at {session.url} is not shaped "
+                               f"like Label Studio's: {exc}") from None
     _save(output, records, stats, source, since_time)
     return stats
 
@@ -320,7 +324,11 @@ def pull_file(export_file, output, since: str | None = None) -> tasks.PullStats:
                          "export with the JSON format, not JSON-MIN or CSV")
     source = f"file {export_file.resolve()}"
     since_time = parse_since(since, output, source)
-    records, stats = tasks.gold_from_export(data, {}, since_time)
+    try:
+        records, stats = tasks.gold_from_export(data, {}, since_time)
+    except tasks.MalformedExport as exc:
+        raise InputError(export_file, f"{exc}; expected Label Studio's JSON export (the JSON "
+                         "format of its Export button)") from None
     _save(output, records, stats, source, since_time)
     return stats
 

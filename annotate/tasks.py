@@ -122,6 +122,11 @@ class Misfit(Exception):
     """An annotation that does not fit the schema; it goes to the rejects, never silently away."""
 
 
+class MalformedExport(ValueError):
+    """The export JSON is not shaped like Label Studio's (a task that is not an object, a
+    timestamp that is not a time...): nothing can be converted, so pull stops."""
+
+
 def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
@@ -193,12 +198,62 @@ def gold_from_annotation(task_json: dict, annotation: dict, annotator: str) -> d
     return record
 
 
+def _json_type(value) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            type(None): "null"}.get(type(value), "a number")
+
+
+def _time_problem(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            parse_time(value)
+            return None
+        except ValueError:
+            pass
+    return f"{value!r} is not an ISO 8601 time"
+
+
+def _shape_problem(task_json) -> str | None:
+    """What keeps a task of an export file from being read at all (None when it is fine)."""
+    if not isinstance(task_json, dict):
+        return f"the task is {_json_type(task_json)}, not an object"
+    if not isinstance(task_json.get("data", {}), dict):
+        return "its `data` is not an object"
+    for key in ("annotations", "drafts"):
+        if not isinstance(task_json.get(key) or [], list):
+            return f"its `{key}` is {_json_type(task_json[key])}, not a list"
+    for annotation in task_json.get("annotations") or []:
+        if not isinstance(annotation, dict):
+            return f"an annotation is {_json_type(annotation)}, not an object"
+        if not isinstance(annotation.get("id", 0), int):
+            return f"annotation id {annotation['id']!r} is not a number"
+        result = annotation.get("result") or []
+        if not isinstance(result, list) or not all(
+                isinstance(item, dict) and isinstance(item.get("value", {}), dict) for item in result):
+            return f"the `result` of annotation {annotation.get('id')} is not a list of result objects"
+        for key in ("created_at", "updated_at"):
+            problem = _time_problem(annotation.get(key))
+            if problem:
+                return f"the {key} of annotation {annotation.get('id')}: {problem}"
+    return None
+
+
 def gold_from_export(tasks: Iterable[dict], users: dict, since: datetime | None = None
                      ) -> tuple[list[dict], PullStats]:
-    """Gold records (one per sentence per annotator) from Label Studio's JSON export, and counts."""
+    """Gold records (one per sentence per annotator) from Label Studio's JSON export, and counts.
+
+    Raises MalformedExport, naming the task (its position from 1 and its id), when a task is not
+    shaped like Label Studio's."""
     stats = PullStats()
     records = []
-    for task_json in tasks:
+    for position, task_json in enumerate(tasks, 1):
+        problem = _shape_problem(task_json)
+        if problem:
+            task_id = task_json.get("id") if isinstance(task_json, dict) else None
+            raise MalformedExport(f"task {position}" + (f" (id {task_id})" if task_id is not None
+                                                        else "") + f": {problem}")
         stats.tasks += 1
         stats.drafts += len(task_json.get("drafts") or [])
         annotations = sorted(task_json.get("annotations") or [], key=lambda a: a.get("id", 0))

@@ -98,3 +98,41 @@ def test_missing_input_file_is_named(tmp_path, command):
     assert isinstance(result.exception, SystemExit)
     assert "nope.jsonl" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+# `export pull --from-file`: Label Studio's JSON export, one JSON document (line = the JSON error's)
+EXPORT_TASK = {"id": 7, "data": {"sentence_id": "d:1", "text": "Kenya backed the mission."},
+               "annotations": [{"id": 3, "completed_by": 1, "result": [],
+                                "created_at": "2025-01-01T00:00:00Z"}]}
+BAD_EXPORTS = {
+    "truncated": (json.dumps([EXPORT_TASK], indent=1)[:40], "invalid JSON"),
+    "not_a_list": (json.dumps({"tasks": [EXPORT_TASK]}), "a list of tasks"),
+    "task_not_object": (json.dumps([EXPORT_TASK, 5]), "task 2: the task is a number"),
+    "data_not_object": (json.dumps([dict(EXPORT_TASK, data="x")]), "task 1 (id 7)"),
+    "annotations_not_list": (json.dumps([dict(EXPORT_TASK, annotations={"id": 3})]), "`annotations`"),
+    "annotation_not_object": (json.dumps([dict(EXPORT_TASK, annotations=["a"])]),
+                              "an annotation is a string"),
+    "result_not_list": (json.dumps([dict(EXPORT_TASK, annotations=[
+        dict(EXPORT_TASK["annotations"][0], result="x")])]), "`result` of annotation 3"),
+    "bad_time": (json.dumps([dict(EXPORT_TASK, annotations=[
+        dict(EXPORT_TASK["annotations"][0], updated_at="yesterday")])]), "updated_at"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_EXPORTS))
+def test_a_bad_export_file_gives_one_clear_error_and_no_output(tmp_path, case):
+    text, expected = BAD_EXPORTS[case]
+    source = tmp_path / "export.json"
+    source.write_text(text)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+
+    result = CliRunner().invoke(main, ["export", "pull", "--from-file", str(source),
+                                       "-o", str(out_dir / "gold.jsonl")])
+
+    assert result.exit_code != 0, result.output
+    assert isinstance(result.exception, SystemExit), f"uncaught {result.exception!r}"
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    assert str(source) in errors[0] and expected in errors[0], errors[0]
+    assert list(out_dir.iterdir()) == [], "partial output left behind"
