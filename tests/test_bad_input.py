@@ -136,3 +136,14 @@ def test_a_bad_export_file_gives_one_clear_error_and_no_output(tmp_path, case):
     assert len(errors) == 1, result.stderr
     assert str(source) in errors[0] and expected in errors[0], errors[0]
     assert list(out_dir.iterdir()) == [], "partial output left behind"
+
+
+def test_a_url_without_a_scheme_is_named(tmp_path):
+    result = CliRunner().invoke(main, ["export", "pull", "--project", "p", "-o",
+                                       str(tmp_path / "gold.jsonl"), "--url", "localhost:8080",
+                                       "--api-key", "not-shown-123"])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "'localhost:8080'" in errors[0] and "http://" in errors[0], errors
+    assert "not-shown-123" not in result.output
+    assert list(tmp_path.iterdir()) == []
