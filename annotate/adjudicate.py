@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .agreement import Sentence, Unit, group_by_sentence, match_spans
+from .records import atomic_output, read_records
 
 # Fields that belong to one annotator's annotation, not to the adjudicated sentence.
 PER_ANNOTATION_FIELDS = frozenset({"annotator", "annotation_id", "created_at", "updated_at",
@@ -142,6 +144,25 @@ def adjudicate(records, path="gold") -> Adjudication:
             result.records.append(record)
         else:
             result.conflicts.append(conflict)
+    return result
+
+
+def default_conflicts_path(output) -> Path:
+    """OUTPUT with .conflicts.jsonl in place of .jsonl (or appended)."""
+    path = Path(output)
+    stem = path.name[:-len(".jsonl")] if path.name.endswith(".jsonl") else path.name
+    return path.with_name(f"{stem}.conflicts.jsonl")
+
+
+def adjudicate_file(gold, output, conflicts_path=None) -> Adjudication:
+    """Adjudicate a gold JSONL file into OUTPUT and the conflicts file (both or neither written)."""
+    import jsonlines
+
+    result = adjudicate(read_records(gold, "gold"), path=gold)
+    conflicts_path = conflicts_path or default_conflicts_path(output)
+    with atomic_output(output) as out, atomic_output(conflicts_path) as conflicts_out:
+        jsonlines.Writer(out, compact=True).write_all(result.records)
+        jsonlines.Writer(conflicts_out, compact=True).write_all(result.conflicts)
     return result
 
 

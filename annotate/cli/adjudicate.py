@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from .. import export, labelstudio, review
-from ..adjudicate import adjudicate, describe_conflict
-from ..records import atomic_output, read_records
+from ..adjudicate import adjudicate_file, default_conflicts_path, describe_conflict
 from .common import handle_errors, info
 from .export import server_options
 
 SHOWN_CONFLICTS = 20
-
-
-def default_conflicts_path(output: str) -> Path:
-    path = Path(output)
-    stem = path.name[:-len(".jsonl")] if path.name.endswith(".jsonl") else path.name
-    return path.with_name(f"{stem}.conflicts.jsonl")
 
 
 @click.command("adjudicate")
@@ -53,16 +44,11 @@ def command(gold, output, conflicts_path, push_review, project, target, url, api
       annotate train adjudicated.jsonl -o models/v2
       annotate adjudicate gold.jsonl -o adjudicated.jsonl --push-review --project haiti-mss-review
     """
-    import jsonlines
-
     if push_review and not project:
         raise click.UsageError("--push-review needs --project NAME (the review project)")
 
-    conflicts_path = Path(conflicts_path) if conflicts_path else default_conflicts_path(output)
-    result = adjudicate(read_records(gold, "gold"), path=gold)
-    with atomic_output(output) as out, atomic_output(conflicts_path) as conflicts_out:
-        jsonlines.Writer(out, compact=True).write_all(result.records)
-        jsonlines.Writer(conflicts_out, compact=True).write_all(result.conflicts)
+    conflicts_path = conflicts_path or default_conflicts_path(output)
+    result = adjudicate_file(gold, output, conflicts_path)
     counts = result.counts
     info(f"adjudicated {len(result.records)} sentences -> {output} "
          f"({counts['unanimous']} unanimous, {counts['majority']} by majority, "
