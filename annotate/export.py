@@ -262,12 +262,18 @@ def parse_since(since: str | None, output, source: str) -> datetime | None:
         except (OSError, ValueError) as exc:
             raise ConfigError(f"--since last: cannot read {path} ({exc}); delete it and pull "
                               "without --since") from None
+        damaged = ConfigError(f"--since last: {path} is not a pull state written by annotate; "
+                              "delete it and pull without --since")
+        if not isinstance(state, dict):
+            raise damaged
         if state.get("source") != source:
             raise ConfigError(f"--since last: {output} was last pulled from {state.get('source')!r}, "
                               f"not {source!r}; pull without --since or use another output")
         since = state.get("latest")
         if not since:
             return None
+        if not isinstance(since, str) or tasks.time_problem(since):
+            raise damaged
     try:
         moment = tasks.parse_time(since)
     except ValueError:

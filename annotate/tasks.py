@@ -203,7 +203,8 @@ def _json_type(value) -> str:
             type(None): "null"}.get(type(value), "a number")
 
 
-def _time_problem(value) -> str | None:
+def time_problem(value) -> str | None:
+    """Why `value` is not a time Label Studio writes (None when it is one, or absent)."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -234,7 +235,7 @@ def _shape_problem(task_json) -> str | None:
                 isinstance(item, dict) and isinstance(item.get("value", {}), dict) for item in result):
             return f"the `result` of annotation {annotation.get('id')} is not a list of result objects"
         for key in ("created_at", "updated_at"):
-            problem = _time_problem(annotation.get(key))
+            problem = time_problem(annotation.get(key))
             if problem:
                 return f"the {key} of annotation {annotation.get('id')}: {problem}"
     return None

@@ -147,3 +147,22 @@ def test_a_url_without_a_scheme_is_named(tmp_path):
     assert len(errors) == 1 and "'localhost:8080'" in errors[0] and "http://" in errors[0], errors
     assert "not-shown-123" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("state", ["{bad", "[1]", '{"source": "SOURCE", "latest": "garbage"}',
+                                   '{"source": "SOURCE", "latest": 5}'])
+def test_since_last_with_a_damaged_pull_state_names_the_state_file(tmp_path, state):
+    export_file = tmp_path / "export.json"
+    export_file.write_text("[]")
+    output = tmp_path / "out" / "gold.jsonl"
+    output.parent.mkdir()
+    state_file = output.parent / "gold.jsonl.pull-state.json"
+    state_file.write_text(state.replace("SOURCE", f"file {export_file.resolve()}"))
+
+    result = CliRunner().invoke(main, ["export", "pull", "--from-file", str(export_file),
+                                       "-o", str(output), "--since", "last"])
+
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit), result.exception
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and str(state_file) in errors[0], result.stderr
+    assert not output.exists()
