@@ -67,13 +67,19 @@ def write_private(path: Path, text: str) -> None:
 
 
 def read_credentials() -> dict | None:
+    """The stored account ({email, password, port} and, once made, {url, token}); None if none."""
+    fresh_start = f"delete the studio directory {studio_dir()} to start afresh"
     try:
-        return json.loads(credentials_path().read_text(encoding="utf-8"))
+        credentials = json.loads(credentials_path().read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise LabelStudioError(f"cannot read {credentials_path()} ({exc}); delete the studio "
-                               f"directory {studio_dir()} to start afresh") from None
+        raise LabelStudioError(f"cannot read {credentials_path()} ({exc}); {fresh_start}") from None
+    if (not isinstance(credentials, dict) or not {"email", "password", "port"} <= credentials.keys()
+            or ("token" in credentials and "url" not in credentials)):
+        raise LabelStudioError(f"{credentials_path()} is not the account annotate studio stored; "
+                               f"{fresh_start}")
+    return credentials
 
 
 def is_initialised() -> bool:

@@ -166,3 +166,22 @@ def test_since_last_with_a_damaged_pull_state_names_the_state_file(tmp_path, sta
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and str(state_file) in errors[0], result.stderr
     assert not output.exists()
+
+
+@pytest.mark.parametrize("stored", ["[1]", "5", '{"token": "secret-token-9"}', "{"])
+def test_damaged_local_studio_credentials_are_named_and_the_token_never_shown(
+        tmp_path, monkeypatch, stored):
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    monkeypatch.setenv("ANNOTATE_STUDIO_DIR", str(tmp_path / "studio"))
+    (tmp_path / "studio").mkdir()
+    (tmp_path / "studio" / "credentials.json").write_text(stored)
+
+    result = CliRunner().invoke(main, ["export", "pull", "--project", "p",
+                                       "-o", str(tmp_path / "gold.jsonl")])
+
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit), result.exception
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "credentials.json" in errors[0], result.stderr
+    assert "secret-token-9" not in result.output
+    assert not (tmp_path / "gold.jsonl").exists()
