@@ -1,5 +1,8 @@
 """The estimators: a target-dependent stance classifier and fitted sentiment thresholds.
 
+(The sentence sentiment model that `annotate train` fits, `SentimentLayer`, is in
+`annotate.sentiment`: a calibrated layer over these thresholds and a news-tone lexicon.)
+
 Both follow the scikit-learn contract (`__init__` stores parameters, `fit` validates, learned
 state ends in `_`) so they can be cross-validated, cloned and saved with skops.
 """
@@ -66,27 +69,10 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         # One BLAS thread: L-BFGS on these sparse problems is 4x slower with a thread pool
         # (measured on NewsMTSC, 2 cores), and results do not depend on the thread count.
         with threadpool_limits(limits=1):
-            self.temperature_ = self._fit_temperature(X, y)
+            self.temperature_ = fit_temperature(self._new_logistic, X, y, self.classes_,
+                                                self.calibration_folds, self.random_state)
             self.logistic_ = self._new_logistic().fit(X, y)
         return self
-
-    def _fit_temperature(self, X, y) -> float:
-        _, counts = np.unique(y, return_counts=True)
-        folds = min(self.calibration_folds, int(counts.min()))
-        if folds < 2:
-            return 1.0
-        split = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-        logits = np.zeros((len(y), len(self.classes_)))
-        for train, test in split.split(X, y):
-            fold_model = self._new_logistic().fit(X[train], y[train])
-            columns = np.searchsorted(self.classes_, fold_model.classes_)
-            logits[np.ix_(test, columns)] = fold_model.decision_function(X[test])
-        truth = np.searchsorted(self.classes_, y)
-
-        def nll(log_t):
-            return -log_softmax(logits / np.exp(log_t), axis=1)[np.arange(len(y)), truth].mean()
-
-        return float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
 
     def decision_function(self, items, tone_memo=None):
         check_is_fitted(self, "logistic_")
@@ -102,6 +88,33 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, items):
         return self.classes_[np.argmax(self.predict_proba(items), axis=1)]
+
+
+def fit_temperature(new_logistic, X, y, classes, folds: int, seed: int) -> float:
+    """One softmax temperature minimising the log-loss of out-of-fold decision values.
+
+    `new_logistic()` makes an unfitted classifier; `classes` fixes the column order. With fewer
+    examples of some label than 2 folds need, the temperature stays 1.
+    """
+    _, counts = np.unique(y, return_counts=True)
+    folds = min(folds, int(counts.min()))
+    if folds < 2:
+        return 1.0
+    split = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    logits = np.zeros((len(y), len(classes)))
+    for train, test in split.split(X, y):
+        fold_model = new_logistic().fit(X[train], y[train])
+        columns = [list(classes).index(label) for label in fold_model.classes_]
+        decision = fold_model.decision_function(X[test])
+        if decision.ndim == 1:  # two labels: sklearn gives one score, for the second
+            decision = np.column_stack([np.zeros_like(decision), decision])
+        logits[np.ix_(test, columns)] = decision
+    truth = np.array([list(classes).index(label) for label in y])
+
+    def nll(log_t):
+        return -log_softmax(logits / np.exp(log_t), axis=1)[np.arange(len(y)), truth].mean()
+
+    return float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
 
 
 # Margin bins (distance of the polarity from the nearest decision threshold) for the score.
@@ -135,8 +148,9 @@ class SentimentThresholds(ClassifierMixin, BaseEstimator):
     def fit(self, texts, y):
         return self.fit_scores(polarity_subjectivity(list(texts)), y)
 
-    def fit_scores(self, scores, y):
-        """Fit from precomputed TextBlob (polarity, subjectivity) rows."""
+    def fit_scores(self, scores, y, texts=None):
+        """Fit from precomputed TextBlob (polarity, subjectivity) rows (`texts` unused: the
+        same call as `SentimentLayer.fit_scores`)."""
         scores = np.asarray(scores, dtype=float)
         y = np.asarray(y, dtype=object)
         self.classes_ = np.array(self._labels(), dtype=object)
@@ -192,7 +206,7 @@ class SentimentThresholds(ClassifierMixin, BaseEstimator):
                 self.proba_table_[label, b] = (counts + 1) / (chosen.sum() + n)
         return self.proba_table_[np.arange(n), :, np.arange(n)]
 
-    def predict_scores(self, scores):
+    def predict_scores(self, scores, texts=None):
         """(labels, score of each chosen label) from (polarity, subjectivity) rows."""
         check_is_fitted(self, "score_table_")
         scores = np.asarray(scores, dtype=float).reshape(-1, 2)
@@ -200,7 +214,7 @@ class SentimentThresholds(ClassifierMixin, BaseEstimator):
                             self.min_subjectivity_)
         return self.classes_[pred], self.score_table_[pred, self._margin_bins(scores)]
 
-    def label_distribution(self, scores):
+    def label_distribution(self, scores, texts=None):
         """(n, n_labels) estimated probability of each label (columns in `classes_` order) from
         (polarity, subjectivity) rows, or None for a model saved without the table."""
         if getattr(self, "proba_table_", None) is None:

@@ -2,7 +2,9 @@
 
 A model directory holds
   stance.skops      the StanceClassifier, saved with skops (no pickle);
-  sentiment.json    the fitted SentimentThresholds (plain numbers);
+  sentiment.json    the sentence sentiment model as plain numbers: a SentimentLayer (its
+                    thresholds, scaling, coefficients, temperature) or, in models made
+                    before it existed, SentimentThresholds alone (still loaded as they were);
   codebook.json     the actor codebook the model was trained with;
   model-card.json   model_version, training data (files, sha256, record counts), label set,
                     schema version, cross-validated metrics, library versions, parameters.
@@ -29,6 +31,7 @@ from .codebook import Codebook
 from .errors import AnnotateError, ModelError
 from .records import atomic_directory
 from .model import SentimentThresholds, StanceClassifier
+from .sentiment import SentimentLayer
 from .schema import load_schema
 
 MODEL_FORMAT = "annotate-model/1"
@@ -49,7 +52,7 @@ class Model:
     """A loaded model: what `prelabel` and `evaluate` need."""
 
     stance: StanceClassifier
-    sentiment: SentimentThresholds
+    sentiment: SentimentLayer | SentimentThresholds
     codebook: Codebook
     card: dict
     directory: Path | None = None
@@ -92,14 +95,47 @@ def label_set() -> dict:
     return {"stance": list(schema.stances), "sentiment": list(schema.sentiments)}
 
 
-def sentiment_to_dict(model: SentimentThresholds) -> dict:
+_LAYER_ARRAYS = ("mean_", "scale_", "coef_", "intercept_")
+
+
+def sentiment_to_dict(model: SentimentLayer | SentimentThresholds) -> dict:
+    if isinstance(model, SentimentLayer):
+        return {"kind": "layer", "params": model.get_params(), "classes": list(model.classes_),
+                "temperature": model.temperature_,
+                **{name.rstrip("_"): getattr(model, name).tolist() for name in _LAYER_ARRAYS},
+                "thresholds": thresholds_to_dict(model.thresholds_)}
+    return thresholds_to_dict(model)
+
+
+def sentiment_from_dict(data: dict) -> SentimentLayer | SentimentThresholds:
+    """A sentiment.json without `kind` holds thresholds only (models made before the layer)."""
+    if data.get("kind") is None:
+        return thresholds_from_dict(data)
+    if data["kind"] != "layer":
+        raise ValueError(f"unknown sentiment model kind {data['kind']!r}")
+    model = SentimentLayer(**data["params"])
+    model.thresholds_ = thresholds_from_dict(data["thresholds"])
+    model.classes_ = np.array(data["classes"], dtype=object)
+    model.temperature_ = float(data["temperature"])
+    for name in _LAYER_ARRAYS:
+        setattr(model, name, np.array(data[name.rstrip("_")], dtype=float))
+    n_labels, n_features = model.coef_.shape
+    expected = model._raw_features([[0.0, 0.0]], [""]).shape[1]
+    if (list(model.classes_) != list(model.thresholds_.classes_) or n_labels != len(model.classes_)
+            or n_features != expected or model.intercept_.shape != (n_labels,)
+            or model.mean_.shape != (n_features,) or model.scale_.shape != (n_features,)):
+        raise ValueError("its arrays do not fit together")
+    return model
+
+
+def thresholds_to_dict(model: SentimentThresholds) -> dict:
     return {"params": model.get_params(), "classes": list(model.classes_),
             **{name: getattr(model, name) for name in _SENTIMENT_STATE},
             "score_table": model.score_table_.tolist(),
             "proba_table": model.proba_table_.tolist()}
 
 
-def sentiment_from_dict(data: dict) -> SentimentThresholds:
+def thresholds_from_dict(data: dict) -> SentimentThresholds:
     params = dict(data["params"])
     if params.get("subjectivity_grid") is not None:
         params["subjectivity_grid"] = tuple(params["subjectivity_grid"])

@@ -44,8 +44,8 @@ class Prelabeler:
             best = proba.argmax(axis=1)
         tone = polarity_subjectivity(texts, tone_memo)
         sentiment = self.model.sentiment
-        sentiments, sentiment_scores = sentiment.predict_scores(tone)
-        distribution = sentiment.label_distribution(tone)
+        sentiments, sentiment_scores = sentiment.predict_scores(tone, texts)
+        distribution = sentiment.label_distribution(tone, texts)
         sentiment_classes = [str(label) for label in sentiment.classes_]
         out, position = [], 0
         for row, (record, found) in enumerate(zip(records, spans)):

@@ -21,11 +21,12 @@ from .codebook import Codebook
 from .errors import InputError
 from .evaluation import classification_scores, scorable_actor_spans, span_scores
 from .features import polarity_subjectivity
-from .model import SentimentThresholds, StanceClassifier
+from .model import StanceClassifier
 from .modelio import (MODEL_FORMAT, Model, label_set, library_versions, model_version,
                       save_model, sha256_file)
 from .records import read_records
 from .schema import load_schema
+from .sentiment import SentimentLayer
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,14 @@ def record_folds(records, labels, groups, folds: int, seed: int) -> np.ndarray:
     return fold_of
 
 
-def cross_validate(records, stance: StanceClassifier, sentiment: SentimentThresholds,
+def cross_validate(records, stance: StanceClassifier, sentiment: SentimentLayer,
                    folds: int, seed: int) -> dict:
     """Out-of-fold stance and sentiment predictions, scored like `annotate evaluate`."""
     items, labels, groups = stance_items(records)
     fold_of = record_folds(records, labels, groups, folds, seed)
     item_fold = fold_of[groups]
-    tone = polarity_subjectivity([r["text"] for r in records])
+    texts = [r["text"] for r in records]
+    tone = polarity_subjectivity(texts)
     gold_sentiment = np.array([r["sentiment"] for r in records], dtype=object)
     stance_pred = np.empty(len(items), dtype=object)
     stance_conf = np.zeros(len(items))
@@ -111,8 +113,10 @@ def cross_validate(records, stance: StanceClassifier, sentiment: SentimentThresh
         stance_pred[test] = model.classes_[proba.argmax(axis=1)]
         stance_conf[test] = proba.max(axis=1)
         rec_train, rec_test = fold_of != fold, fold_of == fold
-        fitted = clone(sentiment).fit_scores(tone[rec_train], gold_sentiment[rec_train])
-        sentiment_pred[rec_test] = fitted.predict_scores(tone[rec_test])[0]
+        fitted = clone(sentiment).fit_scores(tone[rec_train], gold_sentiment[rec_train],
+                                             [t for t, keep in zip(texts, rec_train) if keep])
+        sentiment_pred[rec_test] = fitted.predict_scores(
+            tone[rec_test], [t for t, keep in zip(texts, rec_test) if keep])[0]
         per_fold.append(classification_scores(labels[test], stance_pred[test],
                                               load_schema().stances)["macro_f1"])
     schema = load_schema()
@@ -153,7 +157,7 @@ def train_model(gold_paths, output=None, *, seed: int = 0, folds: int = 5,
     items, labels, groups = stance_items(gold.records)
     _check_trainable(gold, labels, folds)
     stance = StanceClassifier(random_state=seed, **(stance_params or {}))
-    sentiment = SentimentThresholds()
+    sentiment = SentimentLayer(random_state=seed)
     say(f"read {len(gold.records)} gold sentences with {len(items)} actor spans; "
         f"{folds}-fold cross-validation")
     metrics = cross_validate(gold.records, stance, sentiment, folds, seed)
@@ -177,10 +181,11 @@ def train_model(gold_paths, output=None, *, seed: int = 0, folds: int = 5,
         "seed": seed,
         "parameters": {"stance": stance.get_params(), "sentiment": sentiment.get_params(),
                        "temperature": stance.temperature_,
+                       "sentiment_temperature": sentiment.temperature_,
                        "sentiment_thresholds": {
-                           "negative_below": sentiment.negative_below_,
-                           "positive_above": sentiment.positive_above_,
-                           "min_subjectivity": sentiment.min_subjectivity_}},
+                           "negative_below": sentiment.thresholds_.negative_below_,
+                           "positive_above": sentiment.thresholds_.positive_above_,
+                           "min_subjectivity": sentiment.thresholds_.min_subjectivity_}},
         "cross_validation": {k: v for k, v in metrics.items() if k not in ("stance", "sentiment")},
         "codebook": {"source": codebook.source, "actors": len(codebook), "file": "codebook.json"},
         "library_versions": library_versions(),
@@ -207,7 +212,7 @@ def evaluate_model(gold_paths, model: Model) -> dict:
     items, labels, _ = stance_items(gold.records)
     stance_pred = (model.stance.predict(items) if items else np.array([], dtype=object))
     texts = [r["text"] for r in gold.records]
-    sentiment_pred, _ = model.sentiment.predict_scores(polarity_subjectivity(texts))
+    sentiment_pred, _ = model.sentiment.predict_scores(polarity_subjectivity(texts), texts)
     detector = ActorDetector(model.codebook)
     spans = span_scores([scorable_actor_spans(r) for r in gold.records],
                         [detector.detect(text) for text in texts])

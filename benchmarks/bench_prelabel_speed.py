@@ -67,7 +67,8 @@ def naive(prelabeler: Prelabeler, records: list[dict]) -> list[dict]:
     for record in records:
         spans = prelabeler.detector.detect(record["text"])
         blob = TextBlob(record["text"]).sentiment
-        sentiment, score = model.sentiment.predict_scores([[blob.polarity, blob.subjectivity]])
+        sentiment, score = model.sentiment.predict_scores([[blob.polarity, blob.subjectivity]],
+                                                           [record["text"]])
         actors = []
         if spans:
             proba = model.stance.predict_proba([(record["text"], s["start"], s["end"])

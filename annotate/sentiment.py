@@ -1,0 +1,158 @@
+"""Sentence sentiment: a small fitted layer over TextBlob polarity/subjectivity and news tone.
+
+TextBlob's lexicon is built from product reviews; it misses most of the tone of news about
+violence and politics ("gangs killed", "displaced", "the mission restored"), which annotators
+label negative or positive. `SentimentLayer` keeps TextBlob at the core: its features are the
+sentence's polarity and subjectivity, the label the fitted `SentimentThresholds` give them
+(one-hot), and counts of a news-tone lexicon and of the stance cues, with negation. A
+multinomial logistic regression over them (balanced class weights, so the rare `positive` is
+not drowned) is calibrated by one temperature fitted on out-of-fold decision values. Its
+learned state is plain numbers, saved as JSON by `annotate.modelio` (no pickle).
+"""
+
+from __future__ import annotations
+
+import functools
+import numpy as np
+from scipy.special import softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from .features import (CUE_CLASSES, NEGATIONS, cue_class, polarity_subjectivity,
+                       tokens_with_offsets)
+from .model import SentimentThresholds, fit_temperature
+
+# News-tone word prefixes (lowercase), chosen from general news vocabulary, not from the gold.
+NEWS_TONE = {
+    "negative": (
+        "kill", "attack", "violen", "gang", "crisis", "crises", "displac", "abus", "cholera",
+        "kidnap", "massacr", "fear", "collaps", "shortfall", "murder", "deadly", "death", "died",
+        "dying", "wound", "injur", "rape", "loot", "burn", "flee", "fled", "hunger", "famine",
+        "starv", "threat", "terror", "chaos", "chaotic", "insecur", "unrest", "clash", "gunfire",
+        "shooting", "bloods", "victim", "destroy", "destruct", "suffer", "poverty", "corrupt",
+        "fail", "delay", "stall", "lack", "shortage", "underfund", "struggl", "worse",
+        "deteriorat", "condemn", "protest", "accus", "critici", "reject", "oppos", "denounc",
+        "blame", "outrag", "scandal", "alleg", "misconduct", "exploit", "troubl", "problem",
+        "danger", "risk", "concern", "worr", "warn", "setback", "casualt", "hostage", "siege",
+        "blockad", "extort", "emergenc", "catastroph", "disaster", "devastat", "grim", "dire",
+        "desperat", "paralys", "overwhelm", "halt", "suspend", "ambush", "raid", "brutal",
+        "abduct", "ransom", "lynch", "vigilant", "riot", "unconstitution", "illegal", "doubt",
+        "skeptic", "sceptic", "undermin",
+    ),
+    "positive": (
+        "welcom", "progress", "restor", "reopen", "hope", "prais", "success", "secured",
+        "agreed", "agreement", "improv", "calm", "peace", "pledg", "commend", "applaud",
+        "celebrat", "relief", "rebuil", "stabili", "achiev", "boost", "strengthen", "grateful",
+        "thank", "optimis", "encourag", "milestone", "breakthrough", "freed", "rescu",
+        "liberat", "resum", "recover", "endors", "approv", "donat", "cooperat", "credit",
+        "effective",
+    ),
+}
+TONES = tuple(NEWS_TONE)
+_NEGATION_WINDOW = 3  # a negation this many tokens before a word flips it ("not restored")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def news_tone(token: str) -> str | None:
+    """The news tone a lowercase token belongs to, or None (cached: tokens repeat)."""
+    return next((tone for tone in TONES if token.startswith(NEWS_TONE[tone])), None)
+
+
+def tone_counts(text: str) -> list[float]:
+    """Per news tone: plain and negated counts; per stance-cue class: count; any negation."""
+    tokens = [token for token, _, _ in tokens_with_offsets(text)]
+    plain, negated = dict.fromkeys(TONES, 0.0), dict.fromkeys(TONES, 0.0)
+    cues = dict.fromkeys(CUE_CLASSES, 0.0)
+    for i, token in enumerate(tokens):
+        cue = cue_class(token)
+        if cue:
+            cues[cue] += 1
+        tone = news_tone(token)
+        if tone:
+            flipped = NEGATIONS.intersection(tokens[max(0, i - _NEGATION_WINDOW):i])
+            (negated if flipped else plain)[tone] += 1
+    return [*plain.values(), *negated.values(), *cues.values(),
+            float(bool(NEGATIONS.intersection(tokens)))]
+
+
+class SentimentLayer(ClassifierMixin, BaseEstimator):
+    """Sentence sentiment: `SentimentThresholds` plus a calibrated logistic regression.
+
+    `fit(texts, y)` / `fit_scores(tone, y, texts)`; prediction needs the texts too (the tone
+    lexicon reads them) and their TextBlob (polarity, subjectivity) rows, which pre-labelling
+    shares with the stance features. Labels and their order are the thresholds' (the schema's).
+    """
+
+    def __init__(self, C=1.0, class_weight="balanced", calibration_folds=3, random_state=0):
+        self.C = C
+        self.class_weight = class_weight
+        self.calibration_folds = calibration_folds
+        self.random_state = random_state
+
+    def _new_logistic(self):
+        return LogisticRegression(C=self.C, max_iter=2000, class_weight=self.class_weight,
+                                  random_state=self.random_state)
+
+    def fit(self, texts, y):
+        texts = list(texts)
+        return self.fit_scores(polarity_subjectivity(texts), y, texts)
+
+    def fit_scores(self, scores, y, texts=None):
+        if texts is None:
+            raise ValueError("SentimentLayer needs the sentence texts, not only their tone")
+        self.thresholds_ = SentimentThresholds().fit_scores(scores, y)
+        self.classes_ = self.thresholds_.classes_
+        y = np.asarray(y, dtype=object)
+        raw = self._raw_features(scores, texts)
+        self.mean_ = raw.mean(axis=0)
+        self.scale_ = np.where(raw.std(axis=0) > 0, raw.std(axis=0), 1.0)
+        X = (raw - self.mean_) / self.scale_
+        with threadpool_limits(limits=1):  # as for stance: one BLAS thread, same result
+            self.temperature_ = fit_temperature(self._new_logistic, X, y, self.classes_,
+                                                self.calibration_folds, self.random_state)
+            logistic = self._new_logistic().fit(X, y)
+        # Rows in `classes_` order; a label absent from the training gold never wins.
+        self.coef_ = np.zeros((len(self.classes_), X.shape[1]))
+        self.intercept_ = np.full(len(self.classes_), -1e3)
+        index = {label: i for i, label in enumerate(self.classes_)}
+        rows = [index[label] for label in logistic.classes_]
+        if len(rows) == 2:  # binary: one coefficient row, for the second class
+            self.coef_[rows[1]], self.intercept_[rows[1]] = logistic.coef_[0], logistic.intercept_[0]
+            self.intercept_[rows[0]] = 0.0
+        else:
+            self.coef_[rows], self.intercept_[rows] = logistic.coef_, logistic.intercept_
+        return self
+
+    def _raw_features(self, scores, texts) -> np.ndarray:
+        scores = np.asarray(scores, dtype=float).reshape(-1, 2)
+        if len(texts) != len(scores):
+            raise ValueError(f"{len(texts)} texts but {len(scores)} tone rows")
+        chosen, _ = self.thresholds_.predict_scores(scores)
+        onehot = (chosen[:, None] == self.thresholds_.classes_[None, :]).astype(float)
+        counts = np.log1p(np.array([tone_counts(text) for text in texts], dtype=float))
+        return np.hstack([scores, scores[:, :1] * scores[:, 1:], onehot,
+                          counts.reshape(len(texts), -1)])
+
+    def label_distribution(self, scores, texts=None) -> np.ndarray:
+        """(n, n_labels) calibrated probability of each label, columns in `classes_` order."""
+        check_is_fitted(self, "coef_")
+        if texts is None:
+            raise ValueError("SentimentLayer needs the sentence texts, not only their tone")
+        X = (self._raw_features(scores, list(texts)) - self.mean_) / self.scale_
+        return softmax((X @ self.coef_.T + self.intercept_) / self.temperature_, axis=1)
+
+    def predict_scores(self, scores, texts=None):
+        """(labels, probability of each chosen label)."""
+        proba = self.label_distribution(scores, texts)
+        best = proba.argmax(axis=1)
+        return self.classes_[best], proba[np.arange(len(best)), best]
+
+    def predict_proba(self, texts):
+        texts = list(texts)
+        return self.label_distribution(polarity_subjectivity(texts), texts)
+
+    def predict(self, texts):
+        texts = list(texts)
+        return self.predict_scores(polarity_subjectivity(texts), texts)[0]
