@@ -85,6 +85,10 @@ class Codebook:
         if data.get("format", FORMAT) != FORMAT:
             raise ConfigError(f"{source}: unknown codebook format {data.get('format')!r}; "
                               f"expected format = {FORMAT!r}")
+        unknown = set(data) - {"format", "actors"}
+        if unknown:  # e.g. a misspelt [[actor]] would otherwise leave the codebook empty
+            raise ConfigError(f"{source}: unknown top-level key(s) {', '.join(sorted(unknown))}; "
+                              "a codebook has `format` and [[actors]] tables")
         raw_actors = data.get("actors", [])
         if not isinstance(raw_actors, list):
             raise ConfigError(f"{source}: 'actors' must be an array of tables ([[actors]])")
