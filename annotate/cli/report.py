@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ..records import read_records
@@ -32,7 +34,7 @@ def command(gold, output, target):
     """
     data = build_report(read_records(gold, "gold"), output, target)
     info(f"report of {data.sentences} sentences, {len(data.actors)} actors, "
-         f"{len(data.documents)} documents -> {output}/index.html")
+         f"{len(data.documents)} documents -> {Path(output) / 'index.html'}")
     if data.repeated_sentences:
         info(f"note: {data.repeated_sentences} sentences have several records (one per annotator) "
              "and each was counted; run `annotate adjudicate` first for one count per sentence")
