@@ -299,7 +299,11 @@ def pull(session, title: str, output, since: str | None = None) -> tasks.PullSta
     project = labelstudio.require_project(session, title)
     source = f"{session.url} project {title!r}"
     since_time = parse_since(since, output, source)
-    exported = json.loads(labelstudio.export_tasks(session, project["id"]))
+    try:
+        exported = json.loads(labelstudio.export_tasks(session, project["id"]))
+    except ValueError:
+        raise LabelStudioError(f"the export of project {title!r} at {session.url} is not "
+                               "JSON; see the server's log") from None
     # the snapshot names annotators itself; a server that ignores that option gives ids only
     bare_ids = any(not isinstance(a.get("completed_by"), dict)
                    for t in exported for a in t.get("annotations") or [])

@@ -84,6 +84,17 @@ def server_errors(url: str, what: str, secret: str | None = None, *, not_found: 
     except httpx.HTTPError as exc:
         raise LabelStudioError(_scrub(f"HTTP error talking to Label Studio at {url} while trying to "
                                       f"{what}: {type(exc).__name__}", secret)) from None
+    except ValueError as exc:
+        # An answer that is not Label Studio's JSON: an HTML page (another server at that address,
+        # a proxy's page), or JSON of another shape (json's and pydantic's errors are ValueErrors,
+        # _get_json raises NotLabelStudio). The body is not quoted: it may echo the request.
+        raise LabelStudioError(f"the server at {url} answered with something that is not Label "
+                               f"Studio's API ({type(exc).__name__}) while trying to {what}; check "
+                               "that --url / LABEL_STUDIO_URL is Label Studio's address") from None
+
+
+class NotLabelStudio(ValueError):
+    """A JSON answer without the fields Label Studio's API gives."""
 
 
 class Session:
@@ -213,7 +224,8 @@ def find_project(session: Session, title: str) -> dict | None:
         matches, page, more = [], 1, True
         while more:
             body = _get_json(session, "api/projects/", {"title": title, "include": include,
-                                                        "page_size": 100, "page": page})
+                                                        "page_size": 100, "page": page},
+                             fields=("results",))
             matches += [p for p in body["results"] if p.get("title") == title]
             more, page = bool(body.get("next")), page + 1
     if len(matches) > 1:
@@ -265,16 +277,19 @@ def check_label_config(session: Session, project_id: int, label_config: str) -> 
 
 # --- tasks and predictions ----------------------------------------------------------------------
 
-def _get_json(session: Session, path: str, params: dict):
+def _get_json(session: Session, path: str, params: dict, fields: tuple[str, ...]) -> dict:
     """A GET through the SDK's own HTTP client (auth and token refresh included), returning the
-    parsed JSON without building SDK models: listing 5,000 tasks as models costs more than the
-    request itself."""
+    parsed JSON object without building SDK models: listing 5,000 tasks as models costs more
+    than the request itself. Raises NotLabelStudio when the object lacks one of `fields`."""
     from label_studio_sdk.core.api_error import ApiError
 
     response = session.ls._client_wrapper.httpx_client.request(path, method="GET", params=params)
     if response.status_code >= 400:
         raise ApiError(status_code=response.status_code, body=response.text[:500])
-    return response.json()
+    body = response.json()
+    if not isinstance(body, dict) or not all(name in body for name in fields):
+        raise NotLabelStudio(f"GET {path} did not give an object with {', '.join(fields)}")
+    return body
 
 
 def _list_tasks(session: Session, project_id: int, include: str, query: dict | None = None,
@@ -288,7 +303,8 @@ def _list_tasks(session: Session, project_id: int, include: str, query: dict | N
     with server_errors(session.url, "list the project's tasks", session.key,
                        not_found=f"project {project_id} not found in Label Studio (404)"):
         while total is None or len(found) < total:
-            body = _get_json(session, "api/tasks", {**params, "page": page})
+            body = _get_json(session, "api/tasks", {**params, "page": page},
+                             fields=("total", "tasks"))
             total = body["total"]
             if not body["tasks"]:
                 break

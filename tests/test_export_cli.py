@@ -146,6 +146,45 @@ def test_a_server_error_is_one_message(tmp_path):
     assert "server error (503)" in _one_error_line(result)
 
 
+class _NotLabelStudio(http.server.BaseHTTPRequestHandler):
+    """Another web server at the given address: 200 with a page, or JSON of another API; both
+    echo the request's Authorization header, as a debugging page might."""
+
+    body_format = ""  # set per test: the body, with {auth} for the header
+
+    def _answer(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(self.body_format.format(auth=self.headers.get("Authorization")).encode())
+
+    do_GET = do_POST = do_PATCH = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("body_format", ["<html>Welcome to nginx ({auth})</html>",
+                                         '{{"status": "ok", "seen": "{auth}"}}',
+                                         '["{auth}"]'])
+@pytest.mark.parametrize("command", ["pull", "push"])
+def test_a_server_that_is_not_label_studio_is_one_message(tmp_path, predictions_file, body_format,
+                                                          command):
+    handler = type("Handler", (_NotLabelStudio,), {"body_format": body_format})
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=other.serve_forever, daemon=True)
+    thread.start()
+    args = (["export", "pull", "--project", "p", "-o", str(tmp_path / "g.jsonl")]
+            if command == "pull" else
+            ["export", "push", str(predictions_file), "--project", "p", "--target", "T"])
+    try:
+        result = run(args, url=f"http://127.0.0.1:{other.server_address[1]}", key=FAKE_KEY)
+    finally:
+        other.shutdown()
+    assert "not Label Studio's API" in _one_error_line(result)
+    assert not list(tmp_path.iterdir())
+
+
 def test_no_server_configured_says_what_to_do(tmp_path):
     result = run(["export", "pull", "--project", "p", "-o", str(tmp_path / "g.jsonl")],
                  env_extra={"ANNOTATE_STUDIO_DIR": str(tmp_path / "nostudio")})
