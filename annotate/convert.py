@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from .errors import InputError
 from .records import read_numbered_records, write_records
@@ -34,13 +35,15 @@ from .schema import load_schema, record_problem
 
 FORMATS = ("newsmtsc", "perspectrum")
 
-NEWSMTSC_STANCE = {1: "supportive", 0: "none", -1: "critical"}
-NEWSMTSC_SENTIMENT = {1: "positive", 0: "neutral", -1: "negative"}
-PERSPECTRUM_STANCE_3 = {"SUPPORT": "supportive", "UNDERMINE": "critical"}
-PERSPECTRUM_STANCE_5 = {"SUPPORT": "supportive", "MILDLY_SUPPORT": "supportive",
-                        "MILDLY_UNDERMINE": "wary", "UNDERMINE": "critical",
-                        "NO_MAJORITY_LABEL": None}
-STANCE_TO_SENTIMENT = {"supportive": "positive", "critical": "negative", "wary": "negative"}
+# Read-only tables (no module-level mutable state).
+NEWSMTSC_STANCE = MappingProxyType({1: "supportive", 0: "none", -1: "critical"})
+NEWSMTSC_SENTIMENT = MappingProxyType({1: "positive", 0: "neutral", -1: "negative"})
+PERSPECTRUM_STANCE_3 = MappingProxyType({"SUPPORT": "supportive", "UNDERMINE": "critical"})
+PERSPECTRUM_STANCE_5 = MappingProxyType({
+    "SUPPORT": "supportive", "MILDLY_SUPPORT": "supportive", "MILDLY_UNDERMINE": "wary",
+    "UNDERMINE": "critical", "NO_MAJORITY_LABEL": None})
+STANCE_TO_SENTIMENT = MappingProxyType({"supportive": "positive", "critical": "negative",
+                                        "wary": "negative"})
 
 
 @dataclass

@@ -17,6 +17,7 @@ import copy
 import functools
 import re
 from collections.abc import Sequence
+from types import MappingProxyType
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,7 +31,7 @@ PLACEHOLDER = "actortgt"
 
 # Stance-cue word prefixes (lowercase). Prefixes catch inflections: "condemn" -> condemned,
 # condemns, condemnation. Kept deliberately to news-reporting verbs and evaluative words.
-STANCE_CUES = {
+STANCE_CUES = MappingProxyType({
     "supportive": (
         "welcom", "pledg", "backed", "backing", "backs", "support", "prais", "applaud", "endors",
         "commend", "hail", "funded", "funding", "funds", "contribut", "join", "committed",
@@ -53,7 +54,7 @@ STANCE_CUES = {
         "occupation", "violat", "abus", "scrap", "denied", "deny", "denies", "outrag",
         "disaster", "betray", "mock", "illegitim", "unacceptab",
     ),
-}
+})
 CUE_CLASSES = tuple(STANCE_CUES)
 NEGATIONS = frozenset({"not", "no", "never", "n't", "nor", "without", "neither"})
 

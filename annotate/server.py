@@ -16,20 +16,21 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import MappingProxyType
 
 from .errors import LabelStudioError
 
 # Environment variables that make a local server quiet and quick: no PyPI version check, no
 # analytics, no Sentry. USERNAME/PASSWORD are dropped because Label Studio reads them as the
 # default account (a login shell's USERNAME would otherwise leak in).
-_QUIET_ENV = {
+_QUIET_ENV = MappingProxyType({
     "LATEST_VERSION_CHECK": "false",
     "COLLECT_ANALYTICS": "false",
     "SENTRY_DSN": "",
     "FRONTEND_SENTRY_DSN": "",
     "DJANGO_DB": "sqlite",
     "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
-}
+})
 _DROPPED_ENV = ("USERNAME", "PASSWORD", "USER_TOKEN", "LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD",
                 "LABEL_STUDIO_USER_TOKEN", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_URL")
 

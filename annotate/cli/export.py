@@ -8,13 +8,13 @@ from .. import export, labelstudio
 from ..ordering import ORDERS
 from .common import handle_errors, info
 
-_server_options = [
+_server_options = (
     click.option("--url", envvar="LABEL_STUDIO_URL", default=None, metavar="URL",
                  help="Label Studio URL [env LABEL_STUDIO_URL; default: the local `annotate studio`]."),
     click.option("--api-key", envvar="LABEL_STUDIO_API_KEY", default=None, metavar="KEY",
                  help="Personal access token or legacy token [env LABEL_STUDIO_API_KEY]. Prefer "
                       "the environment: options show up in shell history."),
-]
+)
 
 
 def server_options(func):
