@@ -207,13 +207,11 @@ def time_problem(value) -> str | None:
     """Why `value` is not a time Label Studio writes (None when it is one, or absent)."""
     if value is None:
         return None
-    if isinstance(value, str):
-        try:
-            parse_time(value)
-            return None
-        except ValueError:
-            pass
-    return f"{value!r} is not an ISO 8601 time"
+    try:
+        parse_time(value if isinstance(value, str) else "")
+    except ValueError:
+        return f"{value!r} is not an ISO 8601 time"
+    return None
 
 
 def _shape_problem(task_json) -> str | None:
