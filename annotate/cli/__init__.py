@@ -1,7 +1,8 @@
 """The `annotate` command line: a thin click layer over the library.
 
 This package is the only place that prints or sets exit codes. Each command lives in its own
-module as a `*_cli` wrapper that parses options and calls a plain library function.
+module, whose `command` (a click command or group, its body wrapped in `handle_errors`) parses
+options, calls a plain library function and prints its summary.
 """
 
 from __future__ import annotations
