@@ -126,6 +126,17 @@ def read_all(paths: Iterable, kind: str | None = None) -> list[dict]:
 
 
 @contextlib.contextmanager
+def _writing(path: Path):
+    """An OSError of the steps that create or rename the output (an unwritable or read-only
+    directory, a full disk) becomes one InputError naming the output."""
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(path, f"cannot write the output here ({exc.strerror or exc}); check the "
+                         "directory's permissions and free space, or choose another -o") from None
+
+
+@contextlib.contextmanager
 def atomic_output(path, mode: str = "w"):
     """Open a temporary file beside `path`; rename it over `path` only if the block succeeds.
 
@@ -135,12 +146,14 @@ def atomic_output(path, mode: str = "w"):
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError(directory, "output directory does not exist; create it first")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    with _writing(path):
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle
-        os.chmod(tmp_name, 0o666 & ~_current_umask())
-        os.replace(tmp_name, path)
+        with _writing(path):
+            os.chmod(tmp_name, 0o666 & ~_current_umask())
+            os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -164,17 +177,19 @@ def atomic_directory(path, refuse: Callable[[Path], str | None] = lambda existin
         reason = refuse(path)
         if reason:
             raise InputError(path, reason)
-    build = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+    with _writing(path):
+        build = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
     try:
         yield build
-        os.chmod(build, 0o777 & ~_current_umask())
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
-            os.replace(path, old / "previous")
-            os.replace(build, path)
-            shutil.rmtree(old)
-        else:
-            os.replace(build, path)
+        with _writing(path):
+            os.chmod(build, 0o777 & ~_current_umask())
+            if path.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
+                os.replace(path, old / "previous")
+                os.replace(build, path)
+                shutil.rmtree(old)
+            else:
+                os.replace(build, path)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise

@@ -185,3 +185,17 @@ def test_damaged_local_studio_credentials_are_named_and_the_token_never_shown(
     assert len(errors) == 1 and "credentials.json" in errors[0], result.stderr
     assert "secret-token-9" not in result.output
     assert not (tmp_path / "gold.jsonl").exists()
+
+
+@pytest.mark.parametrize("command", ["split", "report", "adjudicate"])
+def test_an_output_that_cannot_be_written_is_named(tmp_path, command):
+    """/proc takes no new files (for root too): the temporary output cannot be created there."""
+    argv, valid, _ = COMMANDS[command]
+    source = tmp_path / "input.jsonl"
+    source.write_bytes(_line(valid))
+    output = "/proc/annotate-test-output"
+    result = CliRunner().invoke(main, [str(source) if a == "IN" else output if a == "OUT" else a
+                                       for a in argv])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit), result.exception
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and f"{output}: cannot write" in errors[0], result.stderr
