@@ -18,6 +18,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import ConfigError
+
 FORMAT = "annotate-push-index/1"
 
 
@@ -65,10 +67,15 @@ class PushIndex:
             return
         from .studio import write_private
 
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_private(self.path, json.dumps({
-            "format": FORMAT, "key": self.key, "max_task_id": max(tasks, default=0),
-            "tasks": {str(task_id): sentence_id for task_id, sentence_id in tasks.items()}}))
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_private(self.path, json.dumps({
+                "format": FORMAT, "key": self.key, "max_task_id": max(tasks, default=0),
+                "tasks": {str(task_id): sentence_id for task_id, sentence_id in tasks.items()}}))
+        except OSError as exc:
+            raise ConfigError(f"cannot write the push index {self.path} ({exc.strerror or exc}); "
+                              "set ANNOTATE_DATA_DIR to a writable directory and rerun (the tasks "
+                              "pushed so far are in the project; the rerun adds the rest)") from None
 
     def forget(self) -> None:
         with contextlib.suppress(FileNotFoundError):

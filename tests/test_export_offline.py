@@ -141,3 +141,16 @@ def test_every_task_carries_a_one_line_model_summary(tmp_path):
     assert [t["data"]["model_summary"] for t in written] == [
         "Model: Kenya's police chief → supportive · mission → none", "Model: no actor"]
     assert tasks.task(two, None)["data"]["model_summary"] == written[0]["data"]["model_summary"]
+
+
+def test_an_unwritable_push_index_is_a_clear_error():
+    """/proc takes no new directories: the index cannot be saved there (root included)."""
+    from pathlib import Path
+
+    from annotate.errors import ConfigError
+    from annotate.push_index import PushIndex
+
+    store = PushIndex(Path("/proc/annotate-push-index"), "http://127.0.0.1:8080", 1,
+                      "2025-01-01T00:00:00+00:00")
+    with pytest.raises(ConfigError, match="cannot write the push index /proc/annotate-push-index/"):
+        store.save({1: "d:1"})
