@@ -121,8 +121,13 @@ def start(port: int | None = None, *, background: bool = True) -> tuple[StudioIn
     Returns the info and the server process (None when it was already running).
     """
     directory = studio_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(directory, 0o700)
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(directory, 0o700)
+    except OSError as exc:
+        raise LabelStudioError(f"cannot make the studio directory {directory} ({exc.strerror or exc}); "
+                               "set ANNOTATE_STUDIO_DIR or ANNOTATE_DATA_DIR to a writable "
+                               "directory") from None
     credentials = read_credentials() or {}
     created = "token" not in credentials
     if created:

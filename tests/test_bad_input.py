@@ -199,3 +199,13 @@ def test_an_output_that_cannot_be_written_is_named(tmp_path, command):
     assert result.exit_code != 0 and isinstance(result.exception, SystemExit), result.exception
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and f"{output}: cannot write" in errors[0], result.stderr
+
+
+def test_a_studio_directory_that_cannot_be_made_is_named(tmp_path, monkeypatch):
+    in_the_way = tmp_path / "studio"
+    in_the_way.write_text("a file where the studio directory should be")
+    monkeypatch.setenv("ANNOTATE_STUDIO_DIR", str(in_the_way))
+    result = CliRunner().invoke(main, ["studio", "--background"])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit), result.exception
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and f"studio directory {in_the_way}" in errors[0], result.stderr
