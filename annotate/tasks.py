@@ -21,9 +21,6 @@ from .ordering import certainty
 from .schema import load_schema, record_problem
 
 ACTOR, STANCE, SENTIMENT, TEXT = "actor", "stance", "sentiment", "text"
-# Task data fields; `sentence_id` is the idempotency key of push. Push also sets `model_summary`
-# (see model_summary) and `actor_names` (canonical names, when the model found any).
-DATA_FIELDS = ("sentence_id", "doc_id", "text", "prev_text", "next_text", "target")
 
 
 # --- push: prediction records -> tasks -----------------------------------------------------------
@@ -46,6 +43,8 @@ def add_context(records: list[dict]) -> list[dict]:
 
 
 def task_data(record: dict, target: str | None) -> dict:
+    """The task's data; `sentence_id` is the idempotency key of push. `task` adds
+    `model_summary`; `actor_names` holds canonical names, when the model found any."""
     data = {
         "sentence_id": record["id"],
         "doc_id": record.get("doc_id", ""),
