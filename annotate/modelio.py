@@ -109,6 +109,8 @@ def sentiment_to_dict(model: SentimentLayer | SentimentThresholds) -> dict:
 
 def sentiment_from_dict(data: dict) -> SentimentLayer | SentimentThresholds:
     """A sentiment.json without `kind` holds thresholds only (models made before the layer)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
     if data.get("kind") is None:
         return thresholds_from_dict(data)
     if data["kind"] != "layer":

@@ -24,7 +24,7 @@ def span(text, phrase, stance):
 
 def rec(sid, text, annotator, sentiment, *actors):
     return {"id": sid, "text": text, "actors": list(actors), "sentiment": sentiment,
-            "annotator": annotator, "annotation_id": hash((sid, annotator)) % 1000,
+            "annotator": annotator, "annotation_id": f"{sid}/{annotator}",
             "created_at": "2025-01-01T00:00:00Z", "updated_at": "2025-01-01T00:00:00Z"}
 
 

@@ -136,5 +136,15 @@ def test_a_damaged_layer_file_is_refused_with_retrain(shipped_copy, tmp_path):
         load_model(broken)
 
 
+@pytest.mark.parametrize("content", ["[]", "5", '"layer"'])
+def test_a_sentiment_file_that_is_not_an_object_is_refused_with_retrain(shipped_copy, tmp_path,
+                                                                         content):
+    broken = tmp_path / "broken"
+    shutil.copytree(shipped_copy, broken)
+    (broken / SENTIMENT_FILE).write_text(content, encoding="utf-8")
+    with pytest.raises(ModelError, match="malformed sentiment model.*retrain"):
+        load_model(broken)
+
+
 def test_the_shipped_default_model_uses_the_layer():
     assert isinstance(load_model(default_model_dir()).sentiment, SentimentLayer)
