@@ -43,6 +43,13 @@ def resolve_target(target: str | None, corpus: str | None) -> str | None:
     return None
 
 
+def records_without_target(records: list[dict], target: str | None) -> int:
+    """How many tasks would show annotators no target to judge stance toward."""
+    if target:
+        return 0
+    return sum(1 for r in records if not r.get("target"))
+
+
 def load_predictions(path, order: str = "input") -> list[dict]:
     """Validated prediction records with document context; a repeated sentence id is an error."""
     seen: dict[str, int] = {}

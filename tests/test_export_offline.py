@@ -154,3 +154,20 @@ def test_an_unwritable_push_index_is_a_clear_error():
                       "2025-01-01T00:00:00+00:00")
     with pytest.raises(ConfigError, match="cannot write the push index /proc/annotate-push-index/"):
         store.save({1: "d:1"})
+
+
+def test_push_without_a_target_warns_and_names_the_fix(tmp_path):
+    from click.testing import CliRunner
+
+    from annotate.cli import main
+
+    predictions = tmp_path / "p.jsonl"
+    write_records(predictions, [RECORD, {**RECORD, "id": "doc:2", "target": "the mission"}])
+    without = CliRunner().invoke(main, ["export", "push", str(predictions),
+                                        "--to-file", str(tmp_path / "t.json")])
+    assert without.exit_code == 0, without.output
+    assert "warning: 1 sentences have no target" in without.stderr
+    assert "--target" in without.stderr
+    with_target = CliRunner().invoke(main, ["export", "push", str(predictions), "--target", "T",
+                                            "--to-file", str(tmp_path / "t.json")])
+    assert with_target.exit_code == 0 and "warning" not in with_target.stderr

@@ -84,6 +84,10 @@ def push_command(predictions, project, target, corpus, update_predictions, order
     """
     records = export.load_predictions(predictions, order)
     target = export.resolve_target(target, corpus)
+    untargeted = export.records_without_target(records, target)
+    if untargeted:
+        info(f"warning: {untargeted} sentences have no target to judge stance toward; give "
+             "--target TEXT or --corpus corpus.toml")
     if to_file:
         count = export.write_import_file(records, to_file, target)
         info(f"wrote {count} tasks with predictions to {to_file} (import it in Label Studio: "
