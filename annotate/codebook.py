@@ -9,11 +9,10 @@ William Ruto").
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .errors import ConfigError
+from .records import read_toml
 
 FORMAT = "annotate-codebook/1"
 CATEGORIES = ("government", "police", "armed_group", "civil_society", "international", "person",
@@ -63,18 +62,7 @@ class Codebook:
 
     @classmethod
     def load(cls, path) -> Codebook:
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such codebook file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read the codebook ({exc})") from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            # the message already carries "(at line N, column M)"
-            raise ConfigError(f"{path}: invalid TOML: {exc}; fix the syntax and retry") from None
+        data = read_toml(path, "codebook")
         return cls.from_dict(data, source=str(path))
 
     @classmethod

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError, InputError
-from .records import normalise_newlines, read_numbered_records, read_text, write_records
+from .records import normalise_newlines, read_numbered_records, read_text, read_toml, write_records
 from .splitting import sentence_spans
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -289,12 +288,7 @@ class CorpusConfig:
 def load_corpus_config(path) -> CorpusConfig:
     """Read and check a corpus.toml; a problem raises ConfigError naming the file."""
     path = Path(path)
-    try:
-        data = tomllib.loads(read_text(path))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
-    except InputError as exc:
-        raise ConfigError(str(exc)) from None
+    data = read_toml(path, "corpus.toml")
 
     def text(key, required=True):
         value = data.get(key, None if required else "")

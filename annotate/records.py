@@ -7,12 +7,13 @@ import json
 import os
 import shutil
 import tempfile
+import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import jsonlines
 
-from .errors import InputError, SchemaError
+from .errors import ConfigError, InputError, SchemaError
 from .schema import record_problem
 
 # Bytes that never occur in UTF-8 text files; seeing one means the file is binary.
@@ -61,6 +62,22 @@ def _decode(path: Path, data: bytes) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
                          "convert it to UTF-8 first", line=line) from None
+
+
+def read_toml(path, what: str) -> dict:
+    """A TOML file (a codebook, a corpus.toml) as a dict; ConfigError naming the file and line."""
+    path = Path(path)
+    try:
+        text = read_text(path)
+    except InputError as exc:
+        if exc.reason == "no such file":
+            raise ConfigError(f"{path}: no such {what} file") from None
+        raise ConfigError(str(exc)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # the message already carries "(at line N, column M)"
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax and retry") from None
 
 
 def read_records(path, kind: str | None = None, *, allow_empty: bool = False) -> Iterator[dict]:
