@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import ConfigError
-from .records import read_toml
+from annotate.errors import ConfigError
+from annotate.records import read_toml
 
 FORMAT = "annotate-codebook/1"
 CATEGORIES = ("government", "police", "armed_group", "civil_society", "international", "person",

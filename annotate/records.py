@@ -13,8 +13,8 @@ from pathlib import Path
 
 import jsonlines
 
-from .errors import ConfigError, InputError, SchemaError
-from .schema import record_problem
+from annotate.errors import ConfigError, InputError, SchemaError
+from annotate.schema import record_problem
 
 # Bytes that never occur in UTF-8 text files; seeing one means the file is binary.
 _BINARY_MARKERS = (b"\x00",)

@@ -1,10 +1,10 @@
 """Simulated annotation on NewsMTSC: uncertainty orders (margin, least confidence) against random.
 
 An annotator labels the pool in batches of `--batch`. After each batch the stance classifier
-(`annotate.model.StanceClassifier`, default configuration, calibrated) is retrained from scratch on
+(`annotate.model.stance.StanceClassifier`, default configuration, calibrated) is retrained from scratch on
 every label revealed so far and scored on the dev splits (dev_mt + dev_rw together, stance macro-F1).
 The next batch is either the next `--batch` items of a random order, or the `--batch` items the
-current model is least sure of, ranked by `annotate.ordering.order_by_uncertainty` over
+current model is least sure of, ranked by `annotate.quality.ordering.order_by_uncertainty` over
 prediction-shaped records — by the top-two margin of the per-class `scores` ("margin", what
 `annotate export push --order uncertainty` uses) or by the top-1 probability alone
 ("least-confidence", what older prediction files without `scores` fall back to). Both orders start from the same random first
@@ -32,8 +32,8 @@ from matplotlib.figure import Figure
 from sklearn.metrics import f1_score
 from threadpoolctl import threadpool_limits
 
-from annotate.model import StanceClassifier
-from annotate.ordering import order_by_uncertainty
+from annotate.model.stance import StanceClassifier
+from annotate.quality.ordering import order_by_uncertainty
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "newsmtsc" / "splits"
 FIGURES = Path(__file__).resolve().parent / "figures"
@@ -59,7 +59,7 @@ STRATEGIES = {"margin": "margin", "least-confidence": "certainty", "random": Non
 
 
 def least_certain(model, pool_items, candidates: list[int], batch: int, by: str) -> list[int]:
-    """The `batch` candidates the model is least sure of, ranked by annotate.ordering."""
+    """The `batch` candidates the model is least sure of, ranked by annotate.quality.ordering."""
     proba = model.predict_proba([pool_items[i] for i in candidates])
     classes = [str(c) for c in model.classes_]
     # Prediction-shaped records, so the ranking is exactly the one `export push --order` uses.

@@ -1,12 +1,12 @@
 """Label Studio push and pull against their baselines, on a real local Label Studio.
 
-1. push of N pre-labelled sentences (`annotate.export.push`: batched imports with predictions
+1. push of N pre-labelled sentences (`annotate.labelstudio.export.push`: batched imports with predictions
    inline) against a naive loop that creates one task and then one prediction per request
    (`tasks.create` + `predictions.create`). The naive loop runs on a sample (`--naive-sample`)
    and is scaled per task to N: its cost is linear in the number of tasks (two requests each).
 2. a no-op re-push of the same N (everything already there) against the first push: with the
    local index of pushed tasks (the normal case), and without one (the full-listing fallback).
-3. `annotate.export.pull` (export snapshot, download, conversion to gold, write) against Label
+3. `annotate.labelstudio.export.pull` (export snapshot, download, conversion to gold, write) against Label
    Studio's raw JSON export of the same project (`GET /api/projects/{id}/export?exportType=JSON`,
    the file its Export button gives, no conversion), on a project of N tasks where every task has
    one annotation (imported inline, as setup, not timed).
@@ -30,9 +30,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from annotate import export, labelstudio, server, tasks
-from annotate.corpus import split_to_file
-from annotate.prelabel import prelabel_file
+from annotate.labelstudio import export
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import server
+from annotate.labelstudio import tasks
+from annotate.ingest.documents import split_to_file
+from annotate.model.prelabel import prelabel_file
 from annotate.records import read_records
 
 ROOT = Path(__file__).resolve().parents[1]

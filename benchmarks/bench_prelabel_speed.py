@@ -29,8 +29,8 @@ from pathlib import Path
 from textblob import TextBlob
 from threadpoolctl import threadpool_limits
 
-from annotate.modelio import load_model
-from annotate.prelabel import BATCH_SIZE, Prelabeler, batches
+from annotate.model.store import load_model
+from annotate.model.prelabel import BATCH_SIZE, Prelabeler, batches
 from annotate.records import read_all
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ GOLD = sorted((ROOT / "corpora/haiti-mss/gold").glob("*.jsonl"))
 
 CHILD = """
 import resource, sys, time
-from annotate.prelabel import prelabel_file
+from annotate.model.prelabel import prelabel_file
 start = time.perf_counter()
 stats = prelabel_file(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]))
 print(stats.sentences, time.perf_counter() - start,

@@ -3,9 +3,9 @@
 Run (from the repository root; reads ../shared/data/newsmtsc, never copies it):
     OMP_NUM_THREADS=1 taskset -c 0 python3 benchmarks/bench_stance_quality.py
 
-Part 1 (NewsMTSC): train on splits/train.jsonl (converted with annotate.convert), evaluate stance
+Part 1 (NewsMTSC): train on splits/train.jsonl (converted with annotate.ingest.convert), evaluate stance
 macro-F1 on dev_rw and dev_mt for
-  - StanceClassifier (target-dependent, annotate.model),
+  - StanceClassifier (target-dependent, annotate.model.stance),
   - (a) TF-IDF word 1-2 grams + LogisticRegression over the sentence alone (same C and weights),
   - (b) TextBlob sentence polarity with thresholds fitted on train (SentimentThresholds),
   - (c) the majority class of train,
@@ -32,13 +32,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
-from annotate.convert import convert  # noqa: E402
-from annotate.evaluation import classification_scores  # noqa: E402
-from annotate.features import polarity_subjectivity  # noqa: E402
-from annotate.model import SentimentThresholds, StanceClassifier  # noqa: E402
+from annotate.ingest.convert import convert  # noqa: E402
+from annotate.model.scoring import classification_scores  # noqa: E402
+from annotate.model.features import polarity_subjectivity  # noqa: E402
+from annotate.model.stance import SentimentThresholds, StanceClassifier  # noqa: E402
 from annotate.records import read_all  # noqa: E402
 from annotate.schema import load_schema  # noqa: E402
-from annotate.training import expected_calibration_error, stance_items  # noqa: E402
+from annotate.model.training import expected_calibration_error, stance_items  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWSMTSC = ROOT.parent / "shared/data/newsmtsc/splits"

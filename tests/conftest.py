@@ -3,8 +3,8 @@
 Usage:
     def test_something(label_studio):
         label_studio.url, label_studio.token          # admin URL and personal access token (PAT)
-        label_studio.connection                       # annotate.labelstudio.Connection for the admin
-        label_studio.session()                        # an API session (annotate.labelstudio.Session)
+        label_studio.connection                       # annotate.labelstudio.client.Connection for the admin
+        label_studio.session()                        # an API session (annotate.labelstudio.client.Session)
         token = label_studio.create_user("ann@example.org", "Pass-word-1")   # another annotator's PAT
         legacy = label_studio.legacy_token()          # the admin's legacy token (enables them first)
         label_studio.restart(kill=True)               # SIGKILL and start again on the same data dir
@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from annotate import labelstudio, server
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import server
 from annotate.errors import LabelStudioError
 
 
@@ -103,7 +104,7 @@ def _migrated_template(cache_root: Path) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def annotate_data_dir(tmp_path_factory):
-    """Keep the per-user data dir (the push index, annotate.push_index) out of the user's home."""
+    """Keep the per-user data dir (the push index, annotate.labelstudio.push_index) out of the user's home."""
     previous = os.environ.get("ANNOTATE_DATA_DIR")
     path = tmp_path_factory.mktemp("annotate-data")
     os.environ["ANNOTATE_DATA_DIR"] = str(path)

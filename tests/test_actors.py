@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from annotate.actors import ActorDetector
+from annotate.model.actors import ActorDetector
 from annotate.codebook import Codebook
-from annotate.evaluation import scorable_actor_spans, span_scores
+from annotate.model.scoring import scorable_actor_spans, span_scores
 from annotate.records import read_records
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpora" / "haiti-mss"

@@ -4,7 +4,7 @@ import json
 
 from click.testing import CliRunner
 
-from annotate.adjudicate import adjudicate
+from annotate.quality.adjudicate import adjudicate
 from annotate.cli import main
 from annotate.records import read_records
 from test_agreement import HAND, S1, S2, S3, rec, span, write_jsonl

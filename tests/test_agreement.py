@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
-from annotate.agreement import Sentence, agreement, match_spans
+from annotate.quality.agreement import Sentence, agreement, match_spans
 from annotate.cli import main
 
 S1 = "Kenya welcomed the mission while the gangs condemned it."

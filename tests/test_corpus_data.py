@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annotate.corpus import SplitStats, iter_sentences
+from annotate.ingest.documents import SplitStats, iter_sentences
 from annotate.records import read_records
 from annotate.schema import load_schema
 

@@ -8,10 +8,12 @@ import json
 
 import pytest
 
-from annotate import export, labelstudio, tasks
-from annotate.corpus import split_to_file
+from annotate.labelstudio import export
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import tasks
+from annotate.ingest.documents import split_to_file
 from annotate.errors import LabelStudioError
-from annotate.prelabel import prelabel_file
+from annotate.model.prelabel import prelabel_file
 from annotate.records import read_records
 from annotate.schema import labeling_config, load_schema
 

@@ -13,8 +13,8 @@ import threading
 
 import pytest
 
-from annotate.corpus import split_to_file
-from annotate.prelabel import prelabel_file
+from annotate.ingest.documents import split_to_file
+from annotate.model.prelabel import prelabel_file
 from annotate.records import read_records
 
 pytestmark = pytest.mark.server

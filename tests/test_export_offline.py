@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from annotate import export, tasks
+from annotate.labelstudio import export
+from annotate.labelstudio import tasks
 from annotate.errors import InputError
 from annotate.records import read_records, write_records
 
@@ -148,7 +149,7 @@ def test_an_unwritable_push_index_is_a_clear_error():
     from pathlib import Path
 
     from annotate.errors import ConfigError
-    from annotate.push_index import PushIndex
+    from annotate.labelstudio.push_index import PushIndex
 
     store = PushIndex(Path("/proc/annotate-push-index"), "http://127.0.0.1:8080", 1,
                       "2025-01-01T00:00:00+00:00")

@@ -14,11 +14,11 @@ from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
 from annotate.errors import ModelError
-from annotate.features import SpanView, StanceFeatures, may_have_tone
-from annotate.model import SentimentThresholds, StanceClassifier
-from annotate.modelio import CARD_FILE, STANCE_FILE, default_model_dir, load_model
+from annotate.model.features import SpanView, StanceFeatures, may_have_tone
+from annotate.model.stance import SentimentThresholds, StanceClassifier
+from annotate.model.store import CARD_FILE, STANCE_FILE, default_model_dir, load_model
 from annotate.records import read_all
-from annotate.training import stance_items, train_model
+from annotate.model.training import stance_items, train_model
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_TRAIN = ROOT / "corpora/haiti-mss/gold/extra.train.jsonl"

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotate.cli import main
-from annotate.modelio import load_model
+from annotate.model.store import load_model
 from annotate.records import read_all
 from annotate.schema import load_schema, record_problem
 

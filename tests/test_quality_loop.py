@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from label_studio_sdk import LabelStudio
 
 from annotate.cli import main
-from annotate.ordering import margin
+from annotate.quality.ordering import margin
 
 pytestmark = pytest.mark.server
 
@@ -79,7 +79,7 @@ def test_quality_loop(label_studio, tmp_path):
     assert len(first) == 21
 
     # push, least certain first: task ids (creation order) follow the top-two margin of the
-    # predictions (annotate.ordering.margin)
+    # predictions (annotate.quality.ordering.margin)
     run(["export", "push", predictions, "--project", PROJECT, "--target", "the MSS mission",
          "--order", "uncertainty"], env)
     admin = LabelStudio(base_url=label_studio.url, api_key=label_studio.token)

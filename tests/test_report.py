@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotate.cli import main
-from annotate.report import normalise_actor
+from annotate.report.tables import normalise_actor
 from browser_helpers import chromium_page
 
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"

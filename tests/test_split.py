@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from annotate.cli import main
-from annotate.corpus import (Document, SplitStats, is_furniture, iter_sentences,
+from annotate.ingest.documents import (Document, SplitStats, is_furniture, iter_sentences,
                              load_corpus_config, split_document)
 from annotate.errors import ConfigError
 from annotate.records import read_records, read_text
-from annotate.splitting import blingfire_ends, sentence_spans
+from annotate.ingest.splitting import blingfire_ends, sentence_spans
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "haiti-mss-article.txt"
 

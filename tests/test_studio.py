@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from annotate import server
-from annotate.corpus import split_to_file
-from annotate.prelabel import prelabel_file
+from annotate.labelstudio import server
+from annotate.ingest.documents import split_to_file
+from annotate.model.prelabel import prelabel_file
 
 pytestmark = pytest.mark.server
 

@@ -11,7 +11,7 @@ import importlib
 
 import click
 
-from .. import __version__
+from annotate import __version__
 
 # Command modules, each defining `command` (a click command or group) to register.
 COMMAND_MODULES = (

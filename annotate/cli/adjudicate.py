@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
-from .. import export, labelstudio, review
-from ..adjudicate import adjudicate_file, default_conflicts_path, describe_conflict
-from .common import handle_errors, info
-from .export import server_options
+from annotate.labelstudio import export
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import review
+from annotate.quality.adjudicate import adjudicate_file, default_conflicts_path, describe_conflict
+from annotate.cli.common import handle_errors, info
+from annotate.cli.export import server_options
 
 SHOWN_CONFLICTS = 20
 

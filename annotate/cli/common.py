@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..errors import AnnotateError
+from annotate.errors import AnnotateError
 
 
 def handle_errors(func):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..convert import FORMATS, convert
-from .common import handle_errors, info
+from annotate.ingest.convert import FORMATS, convert
+from annotate.cli.common import handle_errors, info
 
 
 @click.command("convert")

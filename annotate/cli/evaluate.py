@@ -6,9 +6,9 @@ import json
 
 import click
 
-from ..modelio import load_model
-from ..training import evaluate_model
-from .common import handle_errors
+from annotate.model.store import load_model
+from annotate.model.training import evaluate_model
+from annotate.cli.common import handle_errors
 
 
 @click.command("evaluate")

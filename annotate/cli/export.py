@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from .. import export, labelstudio
-from ..ordering import ORDERS
-from .common import handle_errors, info
+from annotate.labelstudio import export
+from annotate.labelstudio import client as labelstudio
+from annotate.quality.ordering import ORDERS
+from annotate.cli.common import handle_errors, info
 
 _server_options = (
     click.option("--url", envvar="LABEL_STUDIO_URL", default=None, metavar="URL",

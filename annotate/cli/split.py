@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..corpus import split_to_file
-from .common import handle_errors, info
+from annotate.ingest.documents import split_to_file
+from annotate.cli.common import handle_errors, info
 
 
 def _plural(count: int, word: str) -> str:

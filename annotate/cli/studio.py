@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from .. import studio
-from .common import handle_errors, info
+from annotate.labelstudio import studio
+from annotate.cli.common import handle_errors, info
 
 
 @click.command("studio")

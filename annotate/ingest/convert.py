@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from .errors import InputError
-from .records import read_numbered_records, write_records
-from .schema import load_schema, record_problem
+from annotate.errors import InputError
+from annotate.records import read_numbered_records, write_records
+from annotate.schema import load_schema, record_problem
 
 FORMATS = ("newsmtsc", "perspectrum")
 

@@ -1,6 +1,6 @@
 """Starting and stopping a local Label Studio process (used by `annotate studio` and the tests).
 
-Only process management lives here: the HTTP side (logins, tokens) is in annotate.labelstudio.
+Only process management lives here: the HTTP side (logins, tokens) is in annotate.labelstudio.client.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 from types import MappingProxyType
 
-from .errors import LabelStudioError
+from annotate.errors import LabelStudioError
 
 # Environment variables that make a local server quiet and quick: no PyPI version check, no
 # analytics, no Sentry. USERNAME/PASSWORD are dropped because Label Studio reads them as the

@@ -1,7 +1,7 @@
 """The estimators: a target-dependent stance classifier and fitted sentiment thresholds.
 
 (The sentence sentiment model that `annotate train` fits, `SentimentLayer`, is in
-`annotate.sentiment`: a calibrated layer over these thresholds and a news-tone lexicon.)
+`annotate.model.sentiment`: a calibrated layer over these thresholds and a news-tone lexicon.)
 
 Both follow the scikit-learn contract (`__init__` stores parameters, `fit` validates, learned
 state ends in `_`) so they can be cross-validated, cloned and saved with skops.
@@ -18,7 +18,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .features import StanceFeatures, check_items, polarity_subjectivity
+from annotate.model.features import StanceFeatures, check_items, polarity_subjectivity
 
 
 class StanceClassifier(ClassifierMixin, BaseEstimator):
@@ -142,7 +142,7 @@ class SentimentThresholds(ClassifierMixin, BaseEstimator):
     def _labels(self):
         if self.labels is not None:
             return tuple(self.labels)
-        from .schema import load_schema
+        from annotate.schema import load_schema
         return load_schema().sentiments
 
     def fit(self, texts, y):

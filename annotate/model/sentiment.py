@@ -7,7 +7,7 @@ sentence's polarity and subjectivity, the label the fitted `SentimentThresholds`
 (one-hot), and counts of a news-tone lexicon and of the stance cues, with negation. A
 multinomial logistic regression over them (balanced class weights, so the rare `positive` is
 not drowned) is calibrated by one temperature fitted on out-of-fold decision values. Its
-learned state is plain numbers, saved as JSON by `annotate.modelio` (no pickle).
+learned state is plain numbers, saved as JSON by `annotate.model.store` (no pickle).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .features import (CUE_CLASSES, NEGATIONS, cue_class, polarity_subjectivity,
+from annotate.model.features import (CUE_CLASSES, NEGATIONS, cue_class, polarity_subjectivity,
                        tokens_with_offsets)
-from .model import SentimentThresholds, fit_temperature
+from annotate.model.stance import SentimentThresholds, fit_temperature
 
 # News-tone word prefixes (lowercase), chosen from general news vocabulary, not from the gold.
 NEWS_TONE = {

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from .codebook import Codebook
+from annotate.codebook import Codebook
 
 
 def _words(text: str) -> str:

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .ordering import certainty
-from .schema import load_schema, record_problem
+from annotate.quality.ordering import certainty
+from annotate.schema import load_schema, record_problem
 
 ACTOR, STANCE, SENTIMENT, TEXT = "actor", "stance", "sentiment", "text"
 

@@ -11,7 +11,7 @@ Layout of the studio directory ($ANNOTATE_STUDIO_DIR, else $XDG_DATA_HOME/annota
 
 The per-user data directory ($ANNOTATE_DATA_DIR, else $XDG_DATA_HOME/annotate, else
 ~/.local/share/annotate) holds the studio directory (unless $ANNOTATE_STUDIO_DIR moves it) and
-push-index/, the index of the tasks `export push` created on each server (annotate.push_index).
+push-index/, the index of the tasks `export push` created on each server (annotate.labelstudio.push_index).
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import labelstudio, server
-from .errors import LabelStudioError
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import server
+from annotate.errors import LabelStudioError
 
 ADMIN_EMAIL = "admin@localhost"
 DEFAULT_PORT = 8080

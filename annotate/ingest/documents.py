@@ -23,9 +23,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError, InputError
-from .records import normalise_newlines, read_numbered_records, read_text, read_toml, write_records
-from .splitting import sentence_spans
+from annotate.errors import ConfigError, InputError
+from annotate.records import normalise_newlines, read_numbered_records, read_text, read_toml, write_records
+from annotate.ingest.splitting import sentence_spans
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIX = ".jsonl"

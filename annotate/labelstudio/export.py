@@ -3,8 +3,8 @@
 The server is the source of truth for idempotency: every task carries its sentence id in its data,
 and a push first finds the ids already there. So a rerun after a crash, a second push of the
 same file, or a file with a few new sentences creates exactly the missing tasks. To keep that
-cheap on big projects, a client-side index of the tasks push created (annotate.push_index)
-spares the full listing when the server confirms it with two cheap calls. Conversion lives in annotate.tasks; HTTP in annotate.labelstudio.
+cheap on big projects, a client-side index of the tasks push created (annotate.labelstudio.push_index)
+spares the full listing when the server confirms it with two cheap calls. Conversion lives in annotate.labelstudio.tasks; HTTP in annotate.labelstudio.client.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import labelstudio, tasks
-from .errors import ConfigError, InputError, LabelStudioError
-from .ordering import order_predictions
-from .push_index import PushIndex
-from .push_index import default_directory as default_index_directory
-from .records import atomic_output, read_numbered_records, read_text, write_records
-from .schema import labeling_config, schema_file
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import tasks
+from annotate.errors import ConfigError, InputError, LabelStudioError
+from annotate.quality.ordering import order_predictions
+from annotate.labelstudio.push_index import PushIndex
+from annotate.labelstudio.push_index import default_directory as default_index_directory
+from annotate.records import atomic_output, read_numbered_records, read_text, write_records
+from annotate.schema import labeling_config, schema_file
 
 BATCH_SIZE = 1000  # tasks per import request: ~1.5 s each on a laptop-class server
 # progress(done, total, what): cumulative counts, called after each batch (the CLI draws a bar)
@@ -37,7 +38,7 @@ def resolve_target(target: str | None, corpus: str | None) -> str | None:
     if target is not None:
         return target
     if corpus is not None:
-        from .corpus import load_corpus_config
+        from annotate.ingest.documents import load_corpus_config
 
         return load_corpus_config(corpus).target
     return None
@@ -95,8 +96,8 @@ def instructions(corpus: str | None = None) -> str:
     """The annotators' instructions (HTML): the guidelines, then the corpus's actor codebook."""
     text = read_text(schema_file("guidelines.md"))
     if corpus is not None:
-        from .codebook import Codebook
-        from .corpus import load_corpus_config
+        from annotate.codebook import Codebook
+        from annotate.ingest.documents import load_corpus_config
 
         config = load_corpus_config(corpus)
         text += "\n\n" + tasks.codebook_markdown(Codebook.load(config.codebook), config.name)
@@ -365,6 +366,6 @@ def resolve_connection(url: str | None, api_key: str | None) -> labelstudio.Conn
                                    "LABEL_STUDIO_API_KEY or pass --api-key (Account & Settings "
                                    "> Personal Access Token in Label Studio)")
         return labelstudio.Connection(url.rstrip("/"), api_key)
-    from .studio import local_connection
+    from annotate.labelstudio.studio import local_connection
 
     return local_connection(api_key or os.environ.get("LABEL_STUDIO_API_KEY"))

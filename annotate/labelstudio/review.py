@@ -6,15 +6,16 @@ labelings in Label Studio's prediction selector and submits the decided one. The
 annotation comes back with `annotate export pull` like any other gold.
 
 Idempotent like push: a sentence already in the review project is not created again. All HTTP goes
-through annotate.labelstudio; project creation and task conversion are the ones push uses.
+through annotate.labelstudio.client; project creation and task conversion are the ones push uses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import labelstudio, tasks
-from .export import ensure_project
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import tasks
+from annotate.labelstudio.export import ensure_project
 
 ANNOTATOR_VERSION_PREFIX = "annotator:"
 

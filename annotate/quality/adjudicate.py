@@ -20,8 +20,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .agreement import Sentence, Unit, group_by_sentence, match_spans
-from .records import atomic_output, read_records
+from annotate.quality.agreement import Sentence, Unit, group_by_sentence, match_spans
+from annotate.records import atomic_output, read_records
 
 # Fields that belong to one annotator's annotation, not to the adjudicated sentence.
 PER_ANNOTATION_FIELDS = frozenset({"annotator", "annotation_id", "created_at", "updated_at",

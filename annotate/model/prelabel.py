@@ -15,12 +15,12 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .actors import ActorDetector
-from .codebook import Codebook
-from .errors import InputError
-from .features import polarity_subjectivity
-from .modelio import Model, load_model
-from .records import read_records, write_records
+from annotate.model.actors import ActorDetector
+from annotate.codebook import Codebook
+from annotate.errors import InputError
+from annotate.model.features import polarity_subjectivity
+from annotate.model.store import Model, load_model
+from annotate.records import read_records, write_records
 
 BATCH_SIZE = 512
 

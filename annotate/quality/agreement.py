@@ -25,8 +25,8 @@ import krippendorff
 import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
-from .errors import InputError
-from .schema import load_schema
+from annotate.errors import InputError
+from annotate.schema import load_schema
 
 NO_SPAN = "(no span)"
 

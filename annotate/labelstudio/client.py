@@ -1,7 +1,7 @@
 """Everything that talks to a Label Studio server. The ONLY module that imports label_studio_sdk.
 
-Functions take plain values and return plain dicts/lists, so the conversion (annotate.tasks) and the
-orchestration (annotate.export) never see SDK objects. Every failure becomes one LabelStudioError
+Functions take plain values and return plain dicts/lists, so the conversion (annotate.labelstudio.tasks) and the
+orchestration (annotate.labelstudio.export) never see SDK objects. Every failure becomes one LabelStudioError
 whose message never contains the API key.
 """
 
@@ -14,7 +14,7 @@ from datetime import datetime
 
 import httpx
 
-from .errors import LabelStudioError
+from annotate.errors import LabelStudioError
 
 # Large imports and exports on a busy server take a while; the SDK's default (60 s) is too short.
 TIMEOUT_SECONDS = 600.0

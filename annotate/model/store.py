@@ -22,19 +22,26 @@ import zipfile
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import skops.io as sio
 
-from . import __version__
-from .codebook import Codebook
-from .errors import AnnotateError, ModelError
-from .records import atomic_directory
-from .model import SentimentThresholds, StanceClassifier
-from .sentiment import SentimentLayer
-from .schema import load_schema
+from annotate import __version__
+from annotate.codebook import Codebook
+from annotate.errors import AnnotateError, ModelError
+from annotate.records import atomic_directory
+from annotate.model.stance import SentimentThresholds, StanceClassifier
+from annotate.model.sentiment import SentimentLayer
+from annotate.schema import load_schema
 
-MODEL_FORMAT = "annotate-model/1"
+# Format 2: the package moved into stage folders, so stance.skops names annotate.model.* types.
+# Format 1 files name the old flat modules; they are refused with "retrain" (never loaded by
+# widening TRUSTED_TYPES).
+MODEL_FORMAT = "annotate-model/2"
+OLD_FORMATS = MappingProxyType({
+    "annotate-model/1": "made by annotate before its modules moved into stage folders",
+})
 STANCE_FILE = "stance.skops"
 SENTIMENT_FILE = "sentiment.json"
 CODEBOOK_FILE = "codebook.json"
@@ -42,7 +49,7 @@ CARD_FILE = "model-card.json"
 
 # The only non-default types a stance.skops file may contain (skops trusts plain sklearn/numpy
 # types itself). Anything else in the file means it was not written by `annotate train`.
-TRUSTED_TYPES = ("annotate.features.StanceFeatures", "annotate.model.StanceClassifier")
+TRUSTED_TYPES = ("annotate.model.features.StanceFeatures", "annotate.model.stance.StanceClassifier")
 
 _SENTIMENT_STATE = ("negative_below_", "positive_above_", "min_subjectivity_", "train_macro_f1_")
 
@@ -228,6 +235,11 @@ def _read_json(path: Path):
 def _check_card(directory: Path, card) -> None:
     if not isinstance(card, dict) or card.get("format") != MODEL_FORMAT:
         found = card.get("format") if isinstance(card, dict) else None
+        if found in OLD_FORMATS:
+            raise ModelError(f"{directory}: model format {found!r} ({OLD_FORMATS[found]}) cannot "
+                             f"be loaded by this version, which reads {MODEL_FORMAT!r}; retrain "
+                             "it with `annotate train GOLD... -o DIR` (same gold and seed give "
+                             "the same scores)")
         raise ModelError(f"{directory}: model format {found!r} is not {MODEL_FORMAT!r}; "
                          "retrain with `annotate train`")
     schema = load_schema()

@@ -19,8 +19,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .records import atomic_directory
-from .schema import load_schema
+from annotate.records import atomic_directory
+from annotate.schema import load_schema
 
 EXAMPLES_PER_ACTOR = 3
 NO_DOCUMENT = "(no document)"
@@ -193,7 +193,7 @@ def _foreign_files(path: Path) -> str | None:
 
 def build_report(records, output, target: str | None = None) -> ReportData:
     """Write the whole report into directory `output` (atomically) and return what it counted."""
-    from .report_html import render_chart, render_html
+    from annotate.report.html import render_chart, render_html
 
     data = collect(records, target)
     with atomic_directory(output, refuse=_foreign_files) as tmp:

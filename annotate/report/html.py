@@ -7,7 +7,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure  # a Figure renders with Agg without touching pyplot state
 
-from .schema import load_schema
+from annotate.schema import load_schema
 
 CHART_ACTORS = 30  # the chart shows the most-mentioned actors; the tables list all of them
 

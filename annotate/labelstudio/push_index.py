@@ -18,13 +18,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
+from annotate.errors import ConfigError
 
 FORMAT = "annotate-push-index/1"
 
 
 def default_directory() -> Path:
-    from .studio import data_dir
+    from annotate.labelstudio.studio import data_dir
 
     return data_dir() / "push-index"
 
@@ -65,7 +65,7 @@ class PushIndex:
     def save(self, tasks: dict[int, str | None]) -> None:
         if not self.project_created_at:
             return
-        from .studio import write_private
+        from annotate.labelstudio.studio import write_private
 
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
