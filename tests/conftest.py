@@ -28,6 +28,33 @@ import pytest
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import server
 from annotate.errors import LabelStudioError
+from shared_data import REQUIRE_ENV, SHARED_DIR, shared_data_missing
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip `shared_data` tests visibly when ../shared/ is absent, unless CI requires them."""
+    missing = shared_data_missing()
+    if missing is None or os.environ.get(REQUIRE_ENV) == "1":
+        return
+    skip = pytest.mark.skip(reason=missing)
+    for item in items:
+        if item.get_closest_marker("shared_data"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _shared_data_required(request):
+    """In CI (ANNOTATE_REQUIRE_SHARED=1) a shared_data test fails when the data is missing."""
+    if request.node.get_closest_marker("shared_data"):
+        missing = shared_data_missing()
+        if missing is not None:
+            pytest.fail(f"{REQUIRE_ENV}=1 but this test {missing}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The folder of the shared data sets (`data/`) and the seed article (`seed/`)."""
+    return SHARED_DIR
 
 
 class LabelStudioServer:

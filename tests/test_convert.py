@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from annotate.cli import main
 from annotate.records import read_records
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from shared_data import DATA_DIR as DATA
+
 NEWSMTSC = DATA / "newsmtsc" / "splits"
 PERSPECTRUM = DATA / "perspectrum" / "splits"
 
@@ -28,6 +29,7 @@ def raw_lines(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.shared_data
 def test_newsmtsc_merges_targets_of_one_sentence_into_one_record(tmp_path):
     source = data_file(NEWSMTSC / "dev_mt.jsonl")
     out = tmp_path / "gold.jsonl"
@@ -56,6 +58,7 @@ def test_newsmtsc_merges_targets_of_one_sentence_into_one_record(tmp_path):
     assert f"read {len(rows)} newsmtsc records; wrote {len(records)} gold" in result.output
 
 
+@pytest.mark.shared_data
 def test_perspectrum_claim_is_the_target_and_the_author_an_implicit_holder(tmp_path):
     source = data_file(PERSPECTRUM / "dev.jsonl")
     out = tmp_path / "gold.jsonl"
@@ -76,6 +79,7 @@ def test_perspectrum_claim_is_the_target_and_the_author_an_implicit_holder(tmp_p
         assert record["sentiment_derived"] is True
 
 
+@pytest.mark.shared_data
 def test_perspectrum_five_way_maps_mildly_undermine_to_wary(tmp_path):
     source = data_file(PERSPECTRUM / "train.jsonl")
     out = tmp_path / "gold.jsonl"
@@ -117,6 +121,7 @@ def test_bad_newsmtsc_input_names_file_and_line_and_writes_nothing(tmp_path, bad
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "gold.jsonl"]
 
 
+@pytest.mark.shared_data
 @pytest.mark.parametrize("change,fragment", [
     ({"stance_label_3": "MAYBE"}, "field 'stance_label_3' must be one of SUPPORT, UNDERMINE"),
     ({"perspective": "   "}, "field 'perspective' must be a non-empty string"),
@@ -133,6 +138,7 @@ def test_bad_perspectrum_input_names_file_and_line(tmp_path, change, fragment):
     assert not (tmp_path / "gold.jsonl").exists()
 
 
+@pytest.mark.shared_data
 def test_missing_and_empty_files_and_bad_options_are_refused(tmp_path):
     result = run("newsmtsc", tmp_path / "none.jsonl", "-o", tmp_path / "o.jsonl")
     assert result.exit_code != 0 and "no such file" in result.output
@@ -148,6 +154,7 @@ def test_missing_and_empty_files_and_bad_options_are_refused(tmp_path):
     assert not (tmp_path / "o.jsonl").exists()
 
 
+@pytest.mark.shared_data
 def test_limit_reads_only_the_first_records(tmp_path):
     out = tmp_path / "gold.jsonl"
     result = run("newsmtsc", data_file(NEWSMTSC / "train.jsonl"), "-o", out, "--limit", 25)

@@ -18,7 +18,7 @@ from annotate.errors import ConfigError
 from annotate.records import read_records, read_text
 from annotate.ingest.splitting import blingfire_ends, sentence_spans
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "haiti-mss-article.txt"
+from shared_data import SEED_ARTICLE as SEED
 
 # Labelled tricky cases: (text, its sentences). benchmarks/bench_split.py scores every splitter
 # on these too.
@@ -108,6 +108,7 @@ def _seed_text():
     return read_text(SEED)
 
 
+@pytest.mark.shared_data
 def test_seed_article_gives_its_15_sentences_and_no_furniture():
     text = _seed_text()
     records, dropped = split_document(Document("seed", text, str(SEED)))
@@ -133,6 +134,7 @@ def test_seed_article_gives_its_15_sentences_and_no_furniture():
     assert records[0]["prev_text"] == "" and records[-1]["next_text"] == ""
 
 
+@pytest.mark.shared_data
 def test_split_cli_on_seed_article(tmp_path):
     out = tmp_path / "sentences.jsonl"
     result = CliRunner().invoke(main, ["split", str(SEED), "-o", str(out)])
