@@ -30,11 +30,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from annotate.labelstudio import export
-from annotate.labelstudio import client as labelstudio
-from annotate.labelstudio import server
-from annotate.labelstudio import tasks
 from annotate.ingest.documents import split_to_file
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import server, tasks
+from annotate.labelstudio.project import project_settings
+from annotate.labelstudio.pull import pull
+from annotate.labelstudio.push import push
 from annotate.model.prelabel import prelabel_file
 from annotate.records import read_records
 
@@ -78,7 +79,7 @@ def timed(func):
 
 def naive_push(session, title: str, records: list[dict]) -> None:
     """The loop people write first: one request for the task, one for its prediction."""
-    project = labelstudio.create_project(session, title, **export.project_settings())
+    project = labelstudio.create_project(session, title, **project_settings())
     for record in records:
         task = session.ls.tasks.create(project=project["id"], data=tasks.task_data(record, TARGET))
         prediction = tasks.prediction(record)
@@ -89,7 +90,7 @@ def naive_push(session, title: str, records: list[dict]) -> None:
 
 def annotated_project(session, title: str, records: list[dict]) -> None:
     """Setup for the pull benchmark: every task with one submitted annotation (its prediction)."""
-    project = labelstudio.create_project(session, title, **export.project_settings())
+    project = labelstudio.create_project(session, title, **project_settings())
     batch = []
     for record in records:
         task = tasks.task(record, TARGET)
@@ -117,15 +118,15 @@ def main() -> None:
         for run in range(args.runs):
             title = f"bench-push-{run}"
             index_dir = work / "push-index"  # not the user's data dir
-            push_s, summary = timed(lambda: export.push(session, title, copy.deepcopy(records), TARGET,
+            push_s, summary = timed(lambda: push(session, title, copy.deepcopy(records), TARGET,
                                                         index_dir=index_dir))
             assert summary.created == len(records), summary
-            repush_s, again = timed(lambda: export.push(session, title, copy.deepcopy(records), TARGET,
+            repush_s, again = timed(lambda: push(session, title, copy.deepcopy(records), TARGET,
                                                         index_dir=index_dir))
             assert again.created == 0 and again.already_present == len(records), again
             assert again.task_listing == "incremental", again
             # the fallback: no usable local index (another machine, a deleted task): full listing
-            cold_s, cold = timed(lambda: export.push(session, title, copy.deepcopy(records), TARGET,
+            cold_s, cold = timed(lambda: push(session, title, copy.deepcopy(records), TARGET,
                                                      index_dir=work / f"no-index-{run}"))
             assert cold.created == 0 and cold.task_listing == "full", cold
             sample = records[:args.naive_sample]
@@ -133,7 +134,7 @@ def main() -> None:
             naive_s = naive_sample_s / len(sample) * len(records)
             annotated_project(session, f"bench-pull-{run}", records)
             out = work / f"gold-{run}.jsonl"
-            pull_s, stats = timed(lambda: export.pull(session, f"bench-pull-{run}", out))
+            pull_s, stats = timed(lambda: pull(session, f"bench-pull-{run}", out))
             assert stats.annotations == len(records), stats
             project = labelstudio.require_project(session, f"bench-pull-{run}")
             raw_s, raw = timed(lambda: labelstudio.export_raw(session, project["id"]))

@@ -29,8 +29,8 @@ from pathlib import Path
 from textblob import TextBlob
 from threadpoolctl import threadpool_limits
 
-from annotate.model.store import load_model
 from annotate.model.prelabel import BATCH_SIZE, Prelabeler, batches
+from annotate.model.store import load_model
 from annotate.records import read_all
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -33,10 +33,11 @@ import syntok.segmenter
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from annotate.ingest.documents import Document, prose_blocks, split_document  # noqa: E402
-from annotate.records import read_text  # noqa: E402
-from annotate.ingest.splitting import blingfire_ends, sentence_spans  # noqa: E402
 from test_split import SEED, TRICKY_CASES  # noqa: E402
+
+from annotate.ingest.documents import Document, prose_blocks, split_document  # noqa: E402
+from annotate.ingest.splitting import blingfire_ends, sentence_spans  # noqa: E402
+from annotate.records import read_text  # noqa: E402
 
 GOAL = 50.0
 

@@ -24,11 +24,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from shared_data import REQUIRE_ENV, SHARED_DIR, shared_data_missing
 
+from annotate.errors import LabelStudioError
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import server
-from annotate.errors import LabelStudioError
-from shared_data import REQUIRE_ENV, SHARED_DIR, shared_data_missing
 
 
 def pytest_collection_modifyitems(config, items):

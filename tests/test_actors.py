@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from annotate.model.actors import ActorDetector
 from annotate.codebook import Codebook
+from annotate.model.actors import ActorDetector
 from annotate.model.scoring import scorable_actor_spans, span_scores
 from annotate.records import read_records
 

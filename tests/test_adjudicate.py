@@ -3,11 +3,11 @@
 import json
 
 from click.testing import CliRunner
-
-from annotate.quality.adjudicate import adjudicate
-from annotate.cli import main
-from annotate.records import read_records
 from test_agreement import HAND, S1, S2, S3, rec, span, write_jsonl
+
+from annotate.cli import main
+from annotate.quality.adjudicate import adjudicate
+from annotate.records import read_records
 
 
 def by_id(records):

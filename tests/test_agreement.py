@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
-from annotate.quality.agreement import Sentence, agreement, match_spans
 from annotate.cli import main
+from annotate.quality.agreement import Sentence, agreement, match_spans
 
 S1 = "Kenya welcomed the mission while the gangs condemned it."
 S2 = "Police officers arrived in Port-au-Prince."

@@ -9,15 +9,15 @@ Screenshots land in test-artifacts/screenshots/.
 from __future__ import annotations
 
 import pytest
+from browser_helpers import Annotator, chromium_page, record_effort
 from click.testing import CliRunner
 
 from annotate.cli import main
 from annotate.codebook import Codebook
-from annotate.ingest.documents import load_corpus_config
+from annotate.corpus import load_corpus_config
+from annotate.labelstudio.tasks import model_summary
 from annotate.records import read_records, write_records
 from annotate.schema import load_schema, schema_file
-from annotate.labelstudio.tasks import model_summary
-from browser_helpers import Annotator, chromium_page, record_effort
 
 pytestmark = pytest.mark.browser
 

@@ -2,15 +2,13 @@
 
 import json
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_data import DATA_DIR as DATA
 
 from annotate.cli import main
 from annotate.records import read_records
-
-from shared_data import DATA_DIR as DATA
 
 NEWSMTSC = DATA / "newsmtsc" / "splits"
 PERSPECTRUM = DATA / "perspectrum" / "splits"

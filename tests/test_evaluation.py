@@ -2,7 +2,11 @@
 
 import pytest
 
-from annotate.model.scoring import classification_scores, scorable_actor_spans, span_scores
+from annotate.model.scoring import (
+    classification_scores,
+    scorable_actor_spans,
+    span_scores,
+)
 from annotate.schema import load_schema
 
 STANCES = load_schema().stances

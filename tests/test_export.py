@@ -8,14 +8,17 @@ import json
 
 import pytest
 
-from annotate.labelstudio import export
+from annotate.corpus import load_corpus_config
+from annotate.errors import LabelStudioError
+from annotate.ingest.documents import split_to_file
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import tasks
-from annotate.ingest.documents import split_to_file
-from annotate.errors import LabelStudioError
+from annotate.labelstudio.project import instructions, labeling_config, project_settings
+from annotate.labelstudio.pull import pull, pull_file
+from annotate.labelstudio.push import push, write_import_file
 from annotate.model.prelabel import prelabel_file
 from annotate.records import read_records
-from annotate.schema import labeling_config, load_schema
+from annotate.schema import load_schema
 
 pytestmark = pytest.mark.server
 CORPUS = "corpora/haiti-mss/corpus.toml"
@@ -40,7 +43,7 @@ def title():
 
 
 def _push(label_studio, title, records, **options):
-    return export.push(label_studio.session(), title, copy.deepcopy(records), TARGET, **options)
+    return push(label_studio.session(), title, copy.deepcopy(records), TARGET, **options)
 
 
 def _tasks_by_sentence(session, project_id):
@@ -118,8 +121,8 @@ def test_push_with_the_corpus_adds_its_codebook_to_the_instructions_of_an_existi
     first = _push(label_studio, title, predictions[:3])
     session = label_studio.session()
     plain = session.ls.projects.get(id=first.project_id).expert_instruction
-    assert plain == export.instructions() and "Actor codebook" not in plain
-    with_codebook = export.instructions(CORPUS)
+    assert plain == instructions() and "Actor codebook" not in plain
+    with_codebook = instructions(load_corpus_config(CORPUS))
     again = _push(label_studio, title, predictions[:3], instructions_html=with_codebook)
     assert (again.instructions_updated, again.config_updated, again.created) == (True, False, 0)
     project = session.ls.projects.get(id=first.project_id)
@@ -159,7 +162,7 @@ def test_two_annotators_then_pull_gives_exactly_their_labels(label_studio, predi
         json={"result": tasks.prediction_result(third), "lead_time": 3})
 
     output = tmp_path / "gold.jsonl"
-    stats = export.pull(session, title, output)
+    stats = pull(session, title, output)
     got = list(read_records(output, "gold"))
     for record in got:
         assert record.pop("created_at") and record.pop("updated_at")
@@ -280,7 +283,7 @@ def test_a_config_that_lost_a_label_is_refused_and_pull_reports_the_misfits(
     with pytest.raises(LabelStudioError, match="refusing to change the labeling config"):
         _push(label_studio, title, predictions[:5])
     assert len(labelstudio.task_index(session, project["id"])) == 1  # nothing imported
-    stats = export.pull(session, title, tmp_path / "gold.jsonl")
+    stats = pull(session, title, tmp_path / "gold.jsonl")
     assert stats.annotations == 0 and len(stats.rejected) == 1
     (reject,) = read_records(tmp_path / "gold.jsonl.rejects.jsonl")
     assert (reject["task_id"], reject["annotation_id"]) == (task_ids[0], annotation)
@@ -290,16 +293,16 @@ def test_a_config_that_lost_a_label_is_refused_and_pull_reports_the_misfits(
 def test_offline_file_round_trip_through_label_studio(label_studio, predictions, title, tmp_path):
     """push --to-file -> Label Studio's import -> annotate -> Label Studio's export -> pull
     --from-file: the same records as the server path."""
-    export.write_import_file(copy.deepcopy(predictions[:8]), tmp_path / "tasks.json", TARGET)
+    write_import_file(copy.deepcopy(predictions[:8]), tmp_path / "tasks.json", TARGET)
     session = label_studio.session()
-    project = labelstudio.create_project(session, title, **export.project_settings())
+    project = labelstudio.create_project(session, title, **project_settings())
     task_ids = labelstudio.import_tasks(session, project["id"],
                                         json.loads((tmp_path / "tasks.json").read_text()))
     for task_id, record in zip(task_ids, predictions[:8]):
         _annotate(label_studio.token, label_studio, task_id, tasks.prediction_result(record))
     (tmp_path / "export.json").write_bytes(labelstudio.export_raw(session, project["id"]))
-    offline = export.pull_file(tmp_path / "export.json", tmp_path / "offline.jsonl")
-    online = export.pull(session, title, tmp_path / "online.jsonl")
+    offline = pull_file(tmp_path / "export.json", tmp_path / "offline.jsonl")
+    online = pull(session, title, tmp_path / "online.jsonl")
     assert offline.annotations == online.annotations == 8
     strip = lambda r: {k: v for k, v in r.items() if k != "annotator"}  # noqa: E731
     assert ([strip(r) for r in read_records(tmp_path / "offline.jsonl")]
@@ -310,7 +313,7 @@ def test_offline_file_round_trip_through_label_studio(label_studio, predictions,
     assert {r["annotator"] for r in read_records(tmp_path / "online.jsonl")} == {
         label_studio.admin_email}
     (tmp_path / "snapshot.json").write_bytes(labelstudio.export_tasks(session, project["id"]))
-    export.pull_file(tmp_path / "snapshot.json", tmp_path / "snapshot.jsonl")
+    pull_file(tmp_path / "snapshot.json", tmp_path / "snapshot.jsonl")
     assert (list(read_records(tmp_path / "snapshot.jsonl"))
             == list(read_records(tmp_path / "online.jsonl")))
     expected = [_expected_gold(r, "", 0, 0) for r in predictions[:8]]
@@ -327,12 +330,12 @@ def test_pull_since_last_gets_only_new_annotations(label_studio, predictions, ti
         _annotate(label_studio.token, label_studio, ids[record["id"]]["id"],
                   tasks.prediction_result(record))
     output = tmp_path / "gold.jsonl"
-    assert export.pull(session, title, output).annotations == 2
-    assert export.pull(session, title, output, since="last").annotations == 0
+    assert pull(session, title, output).annotations == 2
+    assert pull(session, title, output, since="last").annotations == 0
     _annotate(label_studio.token, label_studio, ids[predictions[2]["id"]]["id"],
               tasks.prediction_result(predictions[2]))
-    stats = export.pull(session, title, output, since="last")
+    stats = pull(session, title, output, since="last")
     assert (stats.annotations, stats.unchanged) == (1, 2)
     assert [r["id"] for r in read_records(output)] == [predictions[2]["id"]]
     with pytest.raises(Exception, match="no earlier pull"):
-        export.pull(session, title, tmp_path / "other.jsonl", since="last")
+        pull(session, title, tmp_path / "other.jsonl", since="last")

@@ -6,9 +6,17 @@ import json
 
 import pytest
 
-from annotate.labelstudio import export
-from annotate.labelstudio import tasks
+from annotate.corpus import load_corpus_config
 from annotate.errors import InputError
+from annotate.labelstudio import tasks
+from annotate.labelstudio.gold import gold_from_export
+from annotate.labelstudio.project import (
+    codebook_markdown,
+    instructions,
+    markdown_to_html,
+)
+from annotate.labelstudio.pull import pull_file
+from annotate.labelstudio.push import load_predictions, write_import_file
 from annotate.records import read_records, write_records
 
 RECORD = {
@@ -37,7 +45,7 @@ def test_prediction_links_each_stance_to_its_span_by_result_id():
 
 
 def test_an_accepted_prediction_comes_back_as_the_same_gold():
-    records, stats = tasks.gold_from_export([_export_task(tasks.prediction_result(RECORD))],
+    records, stats = gold_from_export([_export_task(tasks.prediction_result(RECORD))],
                                             {3: "ann@example.org"})
     (gold,) = records
     assert gold["actors"] == [{"start": 0, "end": 20, "text": "Kenya's police chief",
@@ -59,7 +67,7 @@ def test_an_accepted_prediction_comes_back_as_the_same_gold():
 def test_annotations_that_do_not_fit_are_listed_never_dropped(mutate, problem):
     result = tasks.prediction_result(RECORD)
     mutate(result)
-    records, stats = tasks.gold_from_export([_export_task(result)], {})
+    records, stats = gold_from_export([_export_task(result)], {})
     assert records == []
     (reject,) = stats.rejected
     assert problem in reject["problem"]
@@ -70,7 +78,7 @@ def test_skips_drafts_and_empty_tasks_are_counted():
     skipped = _export_task([], was_cancelled=True)
     skipped["drafts"] = [{"id": 1, "result": []}]
     empty = {"id": 8, "data": tasks.task_data(RECORD, None), "annotations": [], "drafts": []}
-    records, stats = tasks.gold_from_export([skipped, empty], {})
+    records, stats = gold_from_export([skipped, empty], {})
     assert records == []
     assert (stats.tasks, stats.skipped, stats.drafts, stats.unannotated) == (2, 1, 1, 1)
 
@@ -80,8 +88,8 @@ def test_offline_files_round_trip(tmp_path):
     pull --from-file gives the records back."""
     second = {**RECORD, "id": "doc:2", "actors": [], "sentiment": "neutral"}
     write_records(tmp_path / "predictions.jsonl", [RECORD, second])
-    records = export.load_predictions(tmp_path / "predictions.jsonl")
-    export.write_import_file(records, tmp_path / "tasks.json", "the mission")
+    records = load_predictions(tmp_path / "predictions.jsonl")
+    write_import_file(records, tmp_path / "tasks.json", "the mission")
     imported = json.loads((tmp_path / "tasks.json").read_text())
     assert [t["data"]["prev_text"] for t in imported] == ["", RECORD["text"]]
     # What Label Studio's JSON export holds once an annotator submitted each prediction unchanged.
@@ -92,7 +100,7 @@ def test_offline_files_round_trip(tmp_path):
                                   "updated_at": "2025-01-01T00:00:00Z"}]}
                 for i, t in enumerate(imported)]
     (tmp_path / "export.json").write_text(json.dumps(exported))
-    stats = export.pull_file(tmp_path / "export.json", tmp_path / "gold.jsonl")
+    stats = pull_file(tmp_path / "export.json", tmp_path / "gold.jsonl")
     gold = list(read_records(tmp_path / "gold.jsonl", "gold"))
     assert stats.annotations == 2
     assert [(g["id"], g["sentiment"], [(a["start"], a["end"], a["stance"]) for a in g["actors"]])
@@ -103,18 +111,18 @@ def test_offline_files_round_trip(tmp_path):
 def test_a_repeated_sentence_id_names_the_line(tmp_path):
     write_records(tmp_path / "p.jsonl", [RECORD, RECORD])
     with pytest.raises(InputError, match=r"p.jsonl:2: sentence id 'doc:1' already appeared on line 1"):
-        export.load_predictions(tmp_path / "p.jsonl")
+        load_predictions(tmp_path / "p.jsonl")
 
 
 def test_guidelines_become_html():
-    html = tasks.markdown_to_html("# Title\n\nSome *text* with `code`.\n\n- one\n- **two**\n")
+    html = markdown_to_html("# Title\n\nSome *text* with `code`.\n\n- one\n- **two**\n")
     assert html == ("<h1>Title</h1>\n<p>Some <em>text</em> with <code>code</code>.</p>\n"
                     "<ul>\n<li>one</li>\n<li><strong>two</strong></li>\n</ul>")
 
 
 def test_the_corpus_codebook_joins_the_guidelines_as_a_table():
-    html = export.instructions("corpora/haiti-mss/corpus.toml")
-    guidelines = export.instructions()
+    html = instructions(load_corpus_config("corpora/haiti-mss/corpus.toml"))
+    guidelines = instructions()
     assert html.startswith(guidelines) and len(html) > len(guidelines)
     assert "<h2>Actor codebook (haiti-mss)</h2>" in html
     row = html[html.index("<td><strong>William Ruto</strong></td>"):]
@@ -127,7 +135,7 @@ def test_codebook_text_is_shown_literally():
 
     codebook = Codebook.from_dict({"actors": [{
         "name": "A|B <script>", "category": "other", "aliases": ["*starred*", "R&D [x](y)"]}]})
-    html = tasks.markdown_to_html(tasks.codebook_markdown(codebook, "c_1"))
+    html = markdown_to_html(codebook_markdown(codebook, "c_1"))
     assert "<td><strong>A|B &lt;script&gt;</strong></td>" in html
     assert "<td>*starred*, R&amp;D [x](y)</td>" in html and "<script" not in html
     assert "Actor codebook (c_1)" in html
@@ -137,7 +145,7 @@ def test_every_task_carries_a_one_line_model_summary(tmp_path):
     two = dict(RECORD, actors=[*RECORD["actors"], {"start": 33, "end": 40, "text": "mission",
                                                     "stance": "none", "score": 0.5}])
     none = dict(RECORD, id="doc:2", actors=[])
-    export.write_import_file([two, none], tmp_path / "tasks.json", "the mission")
+    write_import_file([two, none], tmp_path / "tasks.json", "the mission")
     written = json.loads((tmp_path / "tasks.json").read_text())
     assert [t["data"]["model_summary"] for t in written] == [
         "Model: Kenya's police chief → supportive · mission → none", "Model: no actor"]

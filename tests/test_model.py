@@ -17,8 +17,8 @@ from annotate.errors import ModelError
 from annotate.model.features import SpanView, StanceFeatures, may_have_tone
 from annotate.model.stance import SentimentThresholds, StanceClassifier
 from annotate.model.store import CARD_FILE, STANCE_FILE, default_model_dir, load_model
-from annotate.records import read_all
 from annotate.model.training import stance_items, train_model
+from annotate.records import read_all
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_TRAIN = ROOT / "corpora/haiti-mss/gold/extra.train.jsonl"

@@ -2,7 +2,12 @@
 
 import pytest
 
-from annotate.quality.ordering import certainty, margin, order_by_uncertainty, order_predictions
+from annotate.quality.ordering import (
+    certainty,
+    margin,
+    order_by_uncertainty,
+    order_predictions,
+)
 
 
 def pred(pid, sentiment_score, *scores):

@@ -5,11 +5,11 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from browser_helpers import chromium_page
 from click.testing import CliRunner
 
 from annotate.cli import main
 from annotate.report.tables import normalise_actor
-from browser_helpers import chromium_page
 
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 

@@ -5,7 +5,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from annotate.schema import RECORD_KINDS, json_schema, labeling_config, load_schema, record_problem, schema_file
+from annotate.labelstudio.project import labeling_config
+from annotate.schema import (
+    RECORD_KINDS,
+    json_schema,
+    load_schema,
+    record_problem,
+    schema_file,
+)
 
 
 def test_json_schemas_use_the_label_sets_of_labels_toml():

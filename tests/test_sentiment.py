@@ -11,14 +11,19 @@ import pytest
 from sklearn.base import clone
 
 from annotate.errors import ModelError
-from annotate.model.scoring import classification_scores
 from annotate.model.features import polarity_subjectivity
-from annotate.model.stance import SentimentThresholds
-from annotate.model.store import SENTIMENT_FILE, default_model_dir, load_model, save_model
 from annotate.model.prelabel import Prelabeler
+from annotate.model.scoring import classification_scores
+from annotate.model.sentiment import SentimentLayer, tone_counts
+from annotate.model.stance import SentimentThresholds
+from annotate.model.store import (
+    SENTIMENT_FILE,
+    default_model_dir,
+    load_model,
+    save_model,
+)
 from annotate.records import read_all
 from annotate.schema import load_schema
-from annotate.model.sentiment import SentimentLayer, tone_counts
 
 GOLD = Path(__file__).resolve().parents[1] / "corpora/haiti-mss/gold"
 

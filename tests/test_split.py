@@ -10,15 +10,20 @@ from pathlib import Path
 import blingfire
 import pytest
 from click.testing import CliRunner
+from shared_data import SEED_ARTICLE as SEED
 
 from annotate.cli import main
-from annotate.ingest.documents import (Document, SplitStats, is_furniture, iter_sentences,
-                             load_corpus_config, split_document)
+from annotate.corpus import load_corpus_config
 from annotate.errors import ConfigError
-from annotate.records import read_records, read_text
+from annotate.ingest.documents import (
+    Document,
+    SplitStats,
+    is_furniture,
+    iter_sentences,
+    split_document,
+)
 from annotate.ingest.splitting import blingfire_ends, sentence_spans
-
-from shared_data import SEED_ARTICLE as SEED
+from annotate.records import read_records, read_text
 
 # Labelled tricky cases: (text, its sentences). benchmarks/bench_split.py scores every splitter
 # on these too.

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from annotate.labelstudio import server
 from annotate.ingest.documents import split_to_file
+from annotate.labelstudio import server
 from annotate.model.prelabel import prelabel_file
 
 pytestmark = pytest.mark.server

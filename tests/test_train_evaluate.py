@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from annotate.cli import main
 from annotate.model.store import CARD_FILE, load_model
-from annotate.records import read_all
 from annotate.model.training import stance_items
+from annotate.records import read_all
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_TRAIN = ROOT / "corpora/haiti-mss/gold/extra.train.jsonl"

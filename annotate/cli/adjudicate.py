@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import click
 
-from annotate.labelstudio import export
-from annotate.labelstudio import client as labelstudio
-from annotate.labelstudio import review
-from annotate.quality.adjudicate import adjudicate_file, default_conflicts_path, describe_conflict
 from annotate.cli.common import handle_errors, info
 from annotate.cli.export import server_options
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import review
+from annotate.labelstudio.connection import resolve_connection
+from annotate.quality.adjudicate import (
+    adjudicate_file,
+    default_conflicts_path,
+    describe_conflict,
+)
 
 SHOWN_CONFLICTS = 20
 
@@ -63,7 +67,7 @@ def command(gold, output, conflicts_path, push_review, project, target, url, api
     if len(result.conflicts) > SHOWN_CONFLICTS:
         info(f"  ... and {len(result.conflicts) - SHOWN_CONFLICTS} more in {conflicts_path}")
     if push_review:
-        session = labelstudio.connect(export.resolve_connection(url, api_key))
+        session = labelstudio.connect(resolve_connection(url, api_key))
         summary = review.push_review(session, project, result.conflicts, target)
         info(f"review project {project!r} (id {summary.project_id}) at {session.url}"
              + (": created" if summary.project_created else "")

@@ -6,9 +6,9 @@ import json
 
 import click
 
+from annotate.cli.common import handle_errors
 from annotate.quality.agreement import agreement, pair_table_rows
 from annotate.records import read_records
-from annotate.cli.common import handle_errors
 
 
 @click.command("agreement")

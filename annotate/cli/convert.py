@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from annotate.ingest.convert import FORMATS, convert
 from annotate.cli.common import handle_errors, info
+from annotate.ingest.convert import FORMATS, convert
 
 
 @click.command("convert")

@@ -6,9 +6,9 @@ import json
 
 import click
 
+from annotate.cli.common import handle_errors
 from annotate.model.store import load_model
 from annotate.model.training import evaluate_model
-from annotate.cli.common import handle_errors
 
 
 @click.command("evaluate")

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import click
 
-from annotate.labelstudio import export
-from annotate.labelstudio import client as labelstudio
-from annotate.quality.ordering import ORDERS
 from annotate.cli.common import handle_errors, info
+from annotate.corpus import load_corpus_config
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio.connection import resolve_connection
+from annotate.labelstudio.project import instructions
+from annotate.labelstudio.pull import pull, pull_file, rejects_path
+from annotate.labelstudio.push import (
+    BATCH_SIZE,
+    load_predictions,
+    push,
+    records_without_target,
+    resolve_target,
+    write_import_file,
+)
+from annotate.quality.ordering import ORDERS
 
 _server_options = (
     click.option("--url", envvar="LABEL_STUDIO_URL", default=None, metavar="URL",
@@ -65,7 +76,7 @@ def command():
                    "and that nobody has annotated yet.")
 @click.option("--order", type=click.Choice(ORDERS), default="input", show_default=True,
               help="Task order: as in the file, or least certain prediction first.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=export.BATCH_SIZE,
+@click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE,
               show_default=True, help="Tasks per import request.")
 @click.option("--to-file", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write Label Studio's import file (JSON) instead of talking to a server.")
@@ -83,25 +94,26 @@ def push_command(predictions, project, target, corpus, update_predictions, order
           --corpus corpora/haiti-mss/corpus.toml
       annotate export push predictions.jsonl --to-file tasks.json --target "the mission"
     """
-    records = export.load_predictions(predictions, order)
-    target = export.resolve_target(target, corpus)
-    untargeted = export.records_without_target(records, target)
+    corpus_config = load_corpus_config(corpus) if corpus else None
+    records = load_predictions(predictions, order)
+    target = resolve_target(target, corpus_config)
+    untargeted = records_without_target(records, target)
     if untargeted:
         info(f"warning: {untargeted} sentences have no target to judge stance toward; give "
              "--target TEXT or --corpus corpus.toml")
     if to_file:
-        count = export.write_import_file(records, to_file, target)
+        count = write_import_file(records, to_file, target)
         info(f"wrote {count} tasks with predictions to {to_file} (import it in Label Studio: "
              "project > Import)")
         return
     if not project:
         raise click.UsageError("--project NAME is required (or --to-file FILE)")
-    session = labelstudio.connect(export.resolve_connection(url, api_key))
+    session = labelstudio.connect(resolve_connection(url, api_key))
     bars = _Bars()
     try:
-        summary = export.push(session, project, records, target, batch_size=batch_size,
+        summary = push(session, project, records, target, batch_size=batch_size,
                               update_predictions=update_predictions,
-                              instructions_html=export.instructions(corpus), progress=bars)
+                              instructions_html=instructions(corpus_config), progress=bars)
     finally:
         bars.close()
     info(f"project {project!r} (id {summary.project_id}) at {session.url}"
@@ -147,19 +159,19 @@ def pull_command(project, output, since, from_file, url, api_key):
       annotate export pull --from-file project-1-export.json -o gold.jsonl
     """
     if from_file:
-        stats = export.pull_file(from_file, output, since)
+        stats = pull_file(from_file, output, since)
     else:
         if not project:
             raise click.UsageError("--project NAME is required (or --from-file FILE)")
-        session = labelstudio.connect(export.resolve_connection(url, api_key))
-        stats = export.pull(session, project, output, since)
+        session = labelstudio.connect(resolve_connection(url, api_key))
+        stats = pull(session, project, output, since)
     info(f"{stats.tasks} tasks: wrote {stats.annotations} gold records to {output}; "
          f"{stats.skipped} skipped, {stats.drafts} drafts left out, "
          f"{stats.unannotated} tasks without annotations"
          + (f", {stats.unchanged} annotations unchanged since {since}" if since else ""))
     if stats.rejected:
         info(f"{len(stats.rejected)} annotations do not fit the schema; listed in "
-             f"{export.rejects_path(output)}:")
+             f"{rejects_path(output)}:")
         for reject in stats.rejected[:10]:
             info(f"  task {reject['task_id']} (annotation {reject['annotation_id']}, "
                  f"{reject['annotator']}): {reject['problem']}")

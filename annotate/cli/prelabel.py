@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from annotate.model.prelabel import BATCH_SIZE, prelabel_file
 from annotate.cli.common import handle_errors, info
+from annotate.model.prelabel import BATCH_SIZE, prelabel_file
 
 
 @click.command("prelabel")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from annotate.cli.common import handle_errors, info
 from annotate.records import read_records
 from annotate.report.tables import build_report
-from annotate.cli.common import handle_errors, info
 
 
 @click.command("report")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from annotate.ingest.documents import split_to_file
 from annotate.cli.common import handle_errors, info
+from annotate.ingest.documents import split_to_file
 
 
 def _plural(count: int, word: str) -> str:

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from annotate.labelstudio import studio
 from annotate.cli.common import handle_errors, info
+from annotate.labelstudio import studio
 
 
 @click.command("studio")

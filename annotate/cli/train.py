@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from annotate.model.training import train_model
 from annotate.cli.common import handle_errors, info
+from annotate.model.training import train_model
 
 
 @click.command("train")

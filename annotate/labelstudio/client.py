@@ -1,7 +1,7 @@
 """Everything that talks to a Label Studio server. The ONLY module that imports label_studio_sdk.
 
 Functions take plain values and return plain dicts/lists, so the conversion (annotate.labelstudio.tasks) and the
-orchestration (annotate.labelstudio.export) never see SDK objects. Every failure becomes one LabelStudioError
+orchestration (annotate.labelstudio.push/pull) never see SDK objects. Every failure becomes one LabelStudioError
 whose message never contains the API key.
 """
 

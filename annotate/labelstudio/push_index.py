@@ -3,7 +3,7 @@ creation time, so a re-push does not have to list every task of the project.
 
 Listing a project's tasks costs Label Studio ~0.5 ms per task (its Data Manager serializer), which
 made a no-op re-push of 5,000 sentences cost a third of the first push. The server stays the
-source of truth: `export.push` uses the index only after two cheap calls confirm it (the tasks
+source of truth: `annotate.labelstudio.push.push` uses the index only after two cheap calls confirm it (the tasks
 with an id above the index's highest, and the project's task count; Label Studio never reuses a
 task id: AUTOINCREMENT on SQLite, sequences on PostgreSQL), and rebuilds it from the full listing
 otherwise. The file holds no secret (URL, ids, sentence ids) but is written 0600 like the rest of

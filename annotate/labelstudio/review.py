@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import tasks
-from annotate.labelstudio.export import ensure_project
+from annotate.labelstudio.project import ensure_project
 
 ANNOTATOR_VERSION_PREFIX = "annotator:"
 

@@ -23,9 +23,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotate.errors import LabelStudioError
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import server
-from annotate.errors import LabelStudioError
 
 ADMIN_EMAIL = "admin@localhost"
 DEFAULT_PORT = 8080

@@ -24,7 +24,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
-from textblob.en import sentiment as textblob_sentiment  # what TextBlob(text).sentiment calls
+from textblob.en import (
+    sentiment as textblob_sentiment,  # what TextBlob(text).sentiment calls
+)
 
 # Stands in for the actor span, so "ACTORTGT welcomed" generalises across actors.
 PLACEHOLDER = "actortgt"

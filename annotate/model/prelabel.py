@@ -15,9 +15,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from annotate.model.actors import ActorDetector
 from annotate.codebook import Codebook
 from annotate.errors import InputError
+from annotate.model.actors import ActorDetector
 from annotate.model.features import polarity_subjectivity
 from annotate.model.store import Model, load_model
 from annotate.records import read_records, write_records

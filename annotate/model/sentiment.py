@@ -13,6 +13,7 @@ learned state is plain numbers, saved as JSON by `annotate.model.store` (no pick
 from __future__ import annotations
 
 import functools
+
 import numpy as np
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -20,8 +21,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from annotate.model.features import (CUE_CLASSES, NEGATIONS, cue_class, polarity_subjectivity,
-                       tokens_with_offsets)
+from annotate.model.features import (
+    CUE_CLASSES,
+    NEGATIONS,
+    cue_class,
+    polarity_subjectivity,
+    tokens_with_offsets,
+)
 from annotate.model.stance import SentimentThresholds, fit_temperature
 
 # News-tone word prefixes (lowercase), chosen from general news vocabulary, not from the gold.

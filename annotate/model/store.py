@@ -30,9 +30,9 @@ import skops.io as sio
 from annotate import __version__
 from annotate.codebook import Codebook
 from annotate.errors import AnnotateError, ModelError
-from annotate.records import atomic_directory
-from annotate.model.stance import SentimentThresholds, StanceClassifier
 from annotate.model.sentiment import SentimentLayer
+from annotate.model.stance import SentimentThresholds, StanceClassifier
+from annotate.records import atomic_directory
 from annotate.schema import load_schema
 
 # Format 2: the package moved into stage folders, so stance.skops names annotate.model.* types.

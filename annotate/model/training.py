@@ -16,17 +16,28 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 
-from annotate.model.actors import ActorDetector
 from annotate.codebook import Codebook
 from annotate.errors import InputError
-from annotate.model.scoring import classification_scores, scorable_actor_spans, span_scores
+from annotate.model.actors import ActorDetector
 from annotate.model.features import polarity_subjectivity
+from annotate.model.scoring import (
+    classification_scores,
+    scorable_actor_spans,
+    span_scores,
+)
+from annotate.model.sentiment import SentimentLayer
 from annotate.model.stance import StanceClassifier
-from annotate.model.store import (MODEL_FORMAT, Model, label_set, library_versions, model_version,
-                      save_model, sha256_file)
+from annotate.model.store import (
+    MODEL_FORMAT,
+    Model,
+    label_set,
+    library_versions,
+    model_version,
+    save_model,
+    sha256_file,
+)
 from annotate.records import read_records
 from annotate.schema import load_schema
-from annotate.model.sentiment import SentimentLayer
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from matplotlib.figure import Figure  # a Figure renders with Agg without touching pyplot state
+from matplotlib.figure import (
+    Figure,  # a Figure renders with Agg without touching pyplot state
+)
 
 from annotate.schema import load_schema
 

@@ -1,0 +1,190 @@
+"""Pure conversion: Label Studio's export JSON (tasks with annotations) -> gold records (pull, and
+the offline export file). No network here.
+
+Each stance is linked to its span by the result id the two share (the labeling config's per-region
+`stance` choices); results that do not fit the schema become rejects, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from annotate.labelstudio.project import ACTOR, SENTIMENT, STANCE
+from annotate.schema import load_schema, record_problem
+
+
+@dataclass
+class PullStats:
+    tasks: int = 0
+    annotations: int = 0          # converted to gold records
+    skipped: int = 0              # cancelled ("Skip") annotations
+    drafts: int = 0               # drafts are work in progress: left out
+    unannotated: int = 0          # tasks with no submitted or skipped annotation
+    unchanged: int = 0            # older than --since
+    rejected: list[dict] = field(default_factory=list)  # results that do not fit the schema
+    latest: str | None = None     # newest updated_at seen (the next --since last)
+
+
+class Misfit(Exception):
+    """An annotation that does not fit the schema; it goes to the rejects, never silently away."""
+
+
+class MalformedExport(ValueError):
+    """The export JSON is not shaped like Label Studio's (a task that is not an object, a
+    timestamp that is not a time...): nothing can be converted, so pull stops."""
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _annotator(completed_by, users: dict) -> str:
+    if isinstance(completed_by, dict):  # snapshot exports with completed_by expanded
+        return completed_by.get("email") or f"user:{completed_by.get('id')}"
+    return users.get(completed_by) or f"user:{completed_by}"
+
+
+def _single_choice(item: dict, allowed: tuple[str, ...], what: str) -> str:
+    choices = item.get("value", {}).get("choices") or []
+    if len(choices) != 1 or choices[0] not in allowed:
+        raise Misfit(f"{what} {choices!r} is not exactly one of {', '.join(allowed)}")
+    return choices[0]
+
+
+def gold_from_annotation(task_json: dict, annotation: dict, annotator: str) -> dict:
+    """One annotation -> one gold record; raise Misfit naming what does not fit."""
+    schema = load_schema()
+    data = task_json.get("data", {})
+    if not data.get("sentence_id") or not data.get("text"):
+        raise Misfit("the task has no sentence_id/text in its data (not pushed by annotate?)")
+    text = data["text"]
+    spans, stances, sentiments = {}, {}, []
+    for item in annotation.get("result") or []:
+        name, region_id = item.get("from_name"), item.get("id")
+        value = item.get("value", {})
+        if name == ACTOR:
+            if value.get("labels") != [schema.actor_label]:
+                raise Misfit(f"actor span with labels {value.get('labels')!r}; expected "
+                             f"[{schema.actor_label!r}]")
+            start, end = value.get("start"), value.get("end")
+            if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(text):
+                raise Misfit(f"actor span {start}-{end} does not fit the sentence")
+            spans[region_id] = {"start": start, "end": end, "text": text[start:end]}
+        elif name == STANCE:
+            stances[region_id] = _single_choice(item, schema.stances, "stance")
+        elif name == SENTIMENT:
+            sentiments.append(_single_choice(item, schema.sentiments, "sentiment"))
+        else:
+            raise Misfit(f"a result from the control {name!r}, which the schema does not have")
+    for region_id, span in spans.items():
+        if region_id not in stances:
+            raise Misfit(f"actor span {span['text']!r} ({span['start']}-{span['end']}) has no stance")
+    orphans = set(stances) - set(spans)
+    if orphans:
+        raise Misfit(f"a stance linked to no actor span (result id {sorted(orphans)[0]!r})")
+    if len(sentiments) != 1:
+        raise Misfit("no sentence sentiment" if not sentiments else "more than one sentiment")
+    names = {(n["start"], n["end"]): n["actor"] for n in data.get("actor_names") or []}
+    actors = []
+    for region_id, span in sorted(spans.items(), key=lambda kv: (kv[1]["start"], kv[1]["end"])):
+        actor = {**span, "stance": stances[region_id]}
+        if (span["start"], span["end"]) in names:
+            actor["actor"] = names[(span["start"], span["end"])]
+        actors.append(actor)
+    record = {"id": data["sentence_id"], "doc_id": data.get("doc_id", ""), "text": text,
+              "actors": actors, "sentiment": sentiments[0], "annotator": annotator,
+              "annotation_id": annotation["id"], "task_id": task_json.get("id"),
+              "created_at": annotation.get("created_at"), "updated_at": annotation.get("updated_at")}
+    if annotation.get("lead_time") is not None:
+        record["lead_time"] = annotation["lead_time"]
+    if data.get("target"):
+        record["target"] = data["target"]
+    problem = record_problem(record, "gold")
+    if problem:
+        raise Misfit(problem)
+    return record
+
+
+def _json_type(value) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+            type(None): "null"}.get(type(value), "a number")
+
+
+def time_problem(value) -> str | None:
+    """Why `value` is not a time Label Studio writes (None when it is one, or absent)."""
+    if value is None:
+        return None
+    try:
+        parse_time(value if isinstance(value, str) else "")
+    except ValueError:
+        return f"{value!r} is not an ISO 8601 time"
+    return None
+
+
+def _shape_problem(task_json) -> str | None:
+    """What keeps a task of an export file from being read at all (None when it is fine)."""
+    if not isinstance(task_json, dict):
+        return f"the task is {_json_type(task_json)}, not an object"
+    if not isinstance(task_json.get("data", {}), dict):
+        return "its `data` is not an object"
+    for key in ("annotations", "drafts"):
+        if not isinstance(task_json.get(key) or [], list):
+            return f"its `{key}` is {_json_type(task_json[key])}, not a list"
+    for annotation in task_json.get("annotations") or []:
+        if not isinstance(annotation, dict):
+            return f"an annotation is {_json_type(annotation)}, not an object"
+        if not isinstance(annotation.get("id", 0), int):
+            return f"annotation id {annotation['id']!r} is not a number"
+        result = annotation.get("result") or []
+        if not isinstance(result, list) or not all(
+                isinstance(item, dict) and isinstance(item.get("value", {}), dict) for item in result):
+            return f"the `result` of annotation {annotation.get('id')} is not a list of result objects"
+        for key in ("created_at", "updated_at"):
+            problem = time_problem(annotation.get(key))
+            if problem:
+                return f"the {key} of annotation {annotation.get('id')}: {problem}"
+    return None
+
+
+def gold_from_export(tasks: Iterable[dict], users: dict, since: datetime | None = None
+                     ) -> tuple[list[dict], PullStats]:
+    """Gold records (one per sentence per annotator) from Label Studio's JSON export, and counts.
+
+    Raises MalformedExport, naming the task (its position from 1 and its id), when a task is not
+    shaped like Label Studio's."""
+    stats = PullStats()
+    records = []
+    for position, task_json in enumerate(tasks, 1):
+        problem = _shape_problem(task_json)
+        if problem:
+            task_id = task_json.get("id") if isinstance(task_json, dict) else None
+            raise MalformedExport(f"task {position}" + (f" (id {task_id})" if task_id is not None
+                                                        else "") + f": {problem}")
+        stats.tasks += 1
+        stats.drafts += len(task_json.get("drafts") or [])
+        annotations = sorted(task_json.get("annotations") or [], key=lambda a: a.get("id", 0))
+        if not annotations:
+            stats.unannotated += 1
+        for annotation in annotations:
+            updated = annotation.get("updated_at") or annotation.get("created_at")
+            if updated and (stats.latest is None or parse_time(updated) > parse_time(stats.latest)):
+                stats.latest = updated
+            if since is not None and updated and parse_time(updated) <= since:
+                stats.unchanged += 1
+                continue
+            if annotation.get("was_cancelled"):
+                stats.skipped += 1
+                continue
+            annotator = _annotator(annotation.get("completed_by"), users)
+            try:
+                records.append(gold_from_annotation(task_json, annotation, annotator))
+                stats.annotations += 1
+            except Misfit as exc:
+                stats.rejected.append({
+                    "task_id": task_json.get("id"), "annotation_id": annotation.get("id"),
+                    "sentence_id": (task_json.get("data") or {}).get("sentence_id"),
+                    "annotator": annotator, "problem": str(exc),
+                    "result": annotation.get("result")})
+    return records, stats

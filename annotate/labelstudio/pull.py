@@ -1,0 +1,122 @@
+"""`annotate export pull`: a project's annotations in bulk, one gold record per sentence per
+annotator out, with the `--since` state and the rejects file beside the output.
+
+Conversion lives in annotate.labelstudio.gold; HTTP in annotate.labelstudio.client.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from annotate.errors import ConfigError, InputError, LabelStudioError
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import gold
+from annotate.records import atomic_output, read_text, write_records
+
+
+def state_path(output) -> Path:
+    """Where `--since last` remembers the newest annotation pulled into `output` (no secrets)."""
+    output = Path(output)
+    return output.with_name(output.name + ".pull-state.json")
+
+
+def rejects_path(output) -> Path:
+    output = Path(output)
+    return output.with_name(output.name + ".rejects.jsonl")
+
+
+def parse_since(since: str | None, output, source: str) -> datetime | None:
+    """--since TIME (ISO 8601; UTC when no zone is given) or --since last."""
+    if since is None:
+        return None
+    if since == "last":
+        path = state_path(output)
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"--since last: no earlier pull into {output} recorded ({path} does "
+                              "not exist); pull once without --since first") from None
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"--since last: cannot read {path} ({exc}); delete it and pull "
+                              "without --since") from None
+        damaged = ConfigError(f"--since last: {path} is not a pull state written by annotate; "
+                              "delete it and pull without --since")
+        if not isinstance(state, dict):
+            raise damaged
+        if state.get("source") != source:
+            raise ConfigError(f"--since last: {output} was last pulled from {state.get('source')!r}, "
+                              f"not {source!r}; pull without --since or use another output")
+        since = state.get("latest")
+        if not since:
+            return None
+        if not isinstance(since, str) or gold.time_problem(since):
+            raise damaged
+    try:
+        moment = gold.parse_time(since)
+    except ValueError:
+        raise ConfigError(f"--since {since!r} is not a time; use ISO 8601 such as "
+                          "2025-01-31T14:00 (UTC unless a zone is given) or 'last'") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _save(output, records, stats, source: str, since_used: datetime | None) -> None:
+    write_records(output, records)
+    if stats.rejected:
+        write_records(rejects_path(output), stats.rejected)
+    elif rejects_path(output).exists():  # a stale list from an earlier pull would mislead
+        rejects_path(output).unlink()
+    latest = stats.latest or (since_used.isoformat() if since_used else None)
+    with atomic_output(state_path(output)) as handle:
+        json.dump({"source": source, "latest": latest,
+                   "pulled_at": datetime.now(timezone.utc).isoformat()}, handle, indent=1)
+
+
+def pull(session, title: str, output, since: str | None = None) -> gold.PullStats:
+    """Export the project in bulk and write one gold record per sentence per annotator."""
+    project = labelstudio.require_project(session, title)
+    source = f"{session.url} project {title!r}"
+    since_time = parse_since(since, output, source)
+    try:
+        exported = json.loads(labelstudio.export_tasks(session, project["id"]))
+    except ValueError:
+        raise LabelStudioError(f"the export of project {title!r} at {session.url} is not "
+                               "JSON; see the server's log") from None
+    # the snapshot names annotators itself; a server that ignores that option gives ids only
+    bare_ids = any(not isinstance(a.get("completed_by"), dict)
+                   for t in exported for a in t.get("annotations") or [])
+    users = labelstudio.users(session) if bare_ids else {}
+    try:
+        records, stats = gold.gold_from_export(exported, users, since_time)
+    except gold.MalformedExport as exc:
+        raise LabelStudioError(f"the export of project {title!r} at {session.url} is not shaped "
+                               f"like Label Studio's: {exc}") from None
+    _save(output, records, stats, source, since_time)
+    return stats
+
+
+def pull_file(export_file, output, since: str | None = None) -> gold.PullStats:
+    """The same conversion from a JSON file made with Label Studio's Export button.
+
+    That file names annotators by user id only (`completed_by: 3`; it carries no
+    `created_username` either), so they become "user:3". A snapshot export made through the API
+    with serialization_options {"annotations__completed_by": {"only_id": false}} (what the
+    server path of pull makes) embeds each user, and their emails are used."""
+    export_file = Path(export_file)
+    try:
+        data = json.loads(read_text(export_file))
+    except json.JSONDecodeError as exc:
+        raise InputError(export_file, f"invalid JSON ({exc.msg})", line=exc.lineno) from None
+    if not isinstance(data, list):
+        raise InputError(export_file, "expected Label Studio's JSON export (a list of tasks); "
+                         "export with the JSON format, not JSON-MIN or CSV")
+    source = f"file {export_file.resolve()}"
+    since_time = parse_since(since, output, source)
+    try:
+        records, stats = gold.gold_from_export(data, {}, since_time)
+    except gold.MalformedExport as exc:
+        raise InputError(export_file, f"{exc}; expected Label Studio's JSON export (the JSON "
+                         "format of its Export button)") from None
+    _save(output, records, stats, source, since_time)
+    return stats

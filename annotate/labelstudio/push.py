@@ -1,0 +1,186 @@
+"""`annotate export push`: prediction records in, one Label Studio task per sentence out.
+
+The server is the source of truth for idempotency: every task carries its sentence id in its data,
+and a push first finds the ids already there. So a rerun after a crash, a second push of the
+same file, or a file with a few new sentences creates exactly the missing tasks. To keep that
+cheap on big projects, a client-side index of the tasks push created
+(annotate.labelstudio.push_index) spares the full listing when the server confirms it with two
+cheap calls. Conversion lives in annotate.labelstudio.tasks; HTTP in annotate.labelstudio.client.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotate.corpus import CorpusConfig
+from annotate.errors import InputError
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import tasks
+from annotate.labelstudio.project import ensure_project_settings, instructions
+from annotate.labelstudio.push_index import PushIndex
+from annotate.labelstudio.push_index import default_directory as default_index_directory
+from annotate.quality.ordering import order_predictions
+from annotate.records import atomic_output, read_numbered_records
+
+BATCH_SIZE = 1000  # tasks per import request: ~1.5 s each on a laptop-class server
+# progress(done, total, what): cumulative counts, called after each batch (the CLI draws a bar)
+Progress = Callable[[int, int, str], None]
+
+
+# --- input ---------------------------------------------------------------------------------------
+
+def resolve_target(target: str | None, corpus: CorpusConfig | None) -> str | None:
+    """--target wins, then the corpus.toml's target; None means each record's own `target`."""
+    if target is not None:
+        return target
+    return corpus.target if corpus is not None else None
+
+
+def records_without_target(records: list[dict], target: str | None) -> int:
+    """How many tasks would show annotators no target to judge stance toward."""
+    if target:
+        return 0
+    return sum(1 for r in records if not r.get("target"))
+
+
+def load_predictions(path, order: str = "input") -> list[dict]:
+    """Validated prediction records with document context; a repeated sentence id is an error."""
+    seen: dict[str, int] = {}
+    records = []
+    for line, record in read_numbered_records(path, "prediction"):
+        if record["id"] in seen:
+            raise InputError(path, f"sentence id {record['id']!r} already appeared on line "
+                             f"{seen[record['id']]}; ids must be unique", line=line)
+        seen[record["id"]] = line
+        records.append(record)
+    # Context comes from file order, before any reordering for annotation.
+    return list(order_predictions(tasks.add_context(records), order))
+
+
+def write_import_file(records: list[dict], path, target: str | None) -> int:
+    """Label Studio's import file (tasks with predictions), for its own Import button."""
+    with atomic_output(path) as handle:
+        json.dump([tasks.task(r, target) for r in records], handle, ensure_ascii=False)
+    return len(records)
+
+
+# --- push ----------------------------------------------------------------------------------------
+
+@dataclass
+class PushSummary:
+    project_id: int
+    project_created: bool = False
+    config_updated: bool = False
+    instructions_updated: bool = False
+    sentences: int = 0
+    created: int = 0
+    already_present: int = 0
+    predictions_added: int = 0
+    annotated_kept: int = 0       # existing tasks someone annotated: their predictions are not touched
+    duplicate_tasks: int = 0      # sentence ids found on more than one task (made outside annotate)
+    model_version: str | None = None
+    # how the project's tasks were found: "none" (project just created), "incremental" (the
+    # client-side index, confirmed by the server), "full" (every task listed; index rebuilt)
+    task_listing: str = "none"
+
+
+def _batches(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _existing_tasks(session, project, store: PushIndex, full: bool, summary) -> list[dict]:
+    """The project's tasks ({"id", "sentence_id", "annotated"}; annotated is None when unknown).
+
+    With a usable client-side index, only the tasks above its highest id are fetched; the index
+    is trusted when those plus the indexed ones make the project's task count (ids are never
+    reused, so a deleted task shows as a shortfall). Anything else: list every task."""
+    if summary.project_created:
+        summary.task_listing = "none"
+        return []
+    cached = None if full else store.load()
+    if cached is not None and project.get("task_number") is not None:
+        new = labelstudio.tasks_after(session, project["id"], max(cached, default=0))
+        if len(cached) + len(new) == project["task_number"]:
+            summary.task_listing = "incremental"
+            if new:
+                store.save({**cached, **new})
+            return [{"id": task_id, "sentence_id": sentence_id, "annotated": None}
+                    for task_id, sentence_id in {**cached, **new}.items()]
+    summary.task_listing = "full"
+    index = labelstudio.task_index(session, project["id"])
+    store.save({t["id"]: t["sentence_id"] for t in index})
+    return index
+
+
+def push(session, title: str, records: list[dict], target: str | None, *,
+         batch_size: int = BATCH_SIZE, update_predictions: bool = False,
+         instructions_html: str | None = None, index_dir: Path | None = None,
+         progress: Progress | None = None) -> PushSummary:
+    """Create the tasks missing from the project (in batches), optionally add new predictions."""
+    project, created, updated = ensure_project_settings(
+        session, title, instructions_html if instructions_html is not None else instructions())
+    summary = PushSummary(project["id"], created, "label_config" in updated,
+                          "expert_instruction" in updated, sentences=len(records))
+    store = PushIndex(index_dir or default_index_directory(), session.url, project["id"],
+                      project.get("created_at"))
+    # --update-predictions needs whether each task is annotated now: only the listing tells
+    index = _existing_tasks(session, project, store, update_predictions, summary)
+    counts = Counter(t["sentence_id"] for t in index)
+    summary.duplicate_tasks = sum(1 for n in counts.values() if n > 1)
+    existing = {t["sentence_id"]: t for t in index}
+    known = {t["id"]: t["sentence_id"] for t in index}
+    new = [r for r in records if r["id"] not in existing]
+    summary.already_present = len(records) - len(new)
+    for batch in _batches(new, batch_size):
+        task_ids = labelstudio.import_tasks(session, project["id"],
+                                            [tasks.task(r, target) for r in batch])
+        summary.created += len(batch)
+        if known is not None and len(task_ids) == len(batch):
+            known.update(zip(task_ids, (r["id"] for r in batch)))
+            store.save(known)  # after each batch: a crash later still leaves a valid index
+        elif known is not None:
+            known = None  # ids we cannot map: let the next push list the tasks
+            store.forget()
+        if progress:
+            progress(summary.created, len(new), "tasks")
+    if update_predictions and summary.already_present:
+        _update_predictions(session, project["id"], records, existing, summary, batch_size, progress)
+    _show_latest_version(session, project, records, summary)
+    return summary
+
+
+def _update_predictions(session, project_id, records, existing, summary, batch_size, progress):
+    """Attach each record's prediction to its existing task, unless someone annotated the task or
+    it already has a prediction of that model version (so a rerun adds nothing twice)."""
+    versions = labelstudio.prediction_versions(session, project_id)
+    todo = []
+    for record in records:
+        task_info = existing.get(record["id"])
+        if task_info is None:
+            continue
+        if task_info["annotated"]:
+            summary.annotated_kept += 1
+        elif record["model_version"] not in versions.get(task_info["id"], set()):
+            todo.append({"task": task_info["id"], **tasks.prediction(record)})
+    for batch in _batches(todo, batch_size):
+        labelstudio.import_predictions(session, project_id, batch)
+        summary.predictions_added += len(batch)
+        if progress:
+            progress(summary.predictions_added, len(todo), "predictions")
+
+
+def _show_latest_version(session, project, records, summary):
+    """Point the project at the model version just pushed, so its predictions pre-fill tasks."""
+    if not records or not (summary.created or summary.predictions_added or summary.project_created):
+        summary.model_version = project.get("model_version") or None
+        return
+    version = records[-1]["model_version"]
+    summary.model_version = version
+    if project.get("model_version") != version or not project.get("show_collab_predictions"):
+        labelstudio.update_project(session, project["id"], model_version=version,
+                                   show_collab_predictions=True)
