@@ -137,11 +137,6 @@ def _numbered_lines(path: Path, handle) -> Iterator[tuple[int, bytes]]:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})", line=number + 1) from None
 
 
-def read_all(paths: Iterable, kind: str | None = None) -> list[dict]:
-    """All records of several files, validated before the caller does anything with them."""
-    return [record for path in paths for record in read_records(path, kind)]
-
-
 @contextlib.contextmanager
 def _writing(path: Path):
     """An OSError of the steps that create or rename the output (an unwritable or read-only
@@ -154,10 +149,12 @@ def _writing(path: Path):
 
 
 @contextlib.contextmanager
-def atomic_output(path, mode: str = "w"):
+def atomic_output(path, mode: str = "w", *, private: bool = False):
     """Open a temporary file beside `path`; rename it over `path` only if the block succeeds.
 
     A failure (a bad input line found halfway, Ctrl-C) leaves no partial output behind.
+    `private` files (credentials, the push index) are readable by their owner only (0600);
+    others get the usual permissions of the umask.
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
@@ -169,7 +166,7 @@ def atomic_output(path, mode: str = "w"):
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
             yield handle
         with _writing(path):
-            os.chmod(tmp_name, 0o666 & ~_current_umask())
+            os.chmod(tmp_name, 0o600 if private else 0o666 & ~_current_umask())
             os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

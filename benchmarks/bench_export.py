@@ -30,7 +30,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from annotate.ingest.documents import split_to_file
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import ls_admin  # noqa: E402  (Label Studio's own export, which pull is compared against)
+
+from annotate.ingest.documents import split_to_file  # noqa: E402
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import server, tasks
 from annotate.labelstudio.project import project_settings
@@ -137,7 +140,7 @@ def main() -> None:
             pull_s, stats = timed(lambda: pull(session, f"bench-pull-{run}", out))
             assert stats.annotations == len(records), stats
             project = labelstudio.require_project(session, f"bench-pull-{run}")
-            raw_s, raw = timed(lambda: labelstudio.export_raw(session, project["id"]))
+            raw_s, raw = timed(lambda: ls_admin.export_raw(session, project["id"]))
             assert len(json.loads(raw)) == len(records)
             rows.append({"push": push_s, "naive": naive_s, "repush": repush_s, "cold": cold_s,
                          "pull": pull_s, "raw": raw_s})

@@ -31,9 +31,11 @@ from threadpoolctl import threadpool_limits
 
 from annotate.model.prelabel import BATCH_SIZE, Prelabeler, batches
 from annotate.model.store import load_model
-from annotate.records import read_all
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from readers import read_all  # noqa: E402  (the tests' helper)
+
 GOLD = sorted((ROOT / "corpora/haiti-mss/gold").glob("*.jsonl"))
 
 CHILD = """

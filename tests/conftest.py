@@ -23,6 +23,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import ls_admin
 import pytest
 from shared_data import REQUIRE_ENV, SHARED_DIR, shared_data_missing
 
@@ -98,14 +99,14 @@ class LabelStudioServer:
         """Sign up a user through the organisation's invite link; return their PAT."""
         if self._invite is None:
             self._invite = labelstudio.invite_token(self.session())
-        labelstudio.sign_up(self.url, self._invite, email, password)
+        ls_admin.sign_up(self.url, self._invite, email, password)
         return labelstudio.create_access_token(self.url, email, password)
 
     def legacy_token(self) -> str:
         """Enable legacy tokens for the organisation and return the admin's legacy token."""
         session = self.session()
-        labelstudio.enable_legacy_tokens(session)
-        return labelstudio.legacy_token(session)
+        ls_admin.enable_legacy_tokens(session)
+        return ls_admin.legacy_token(session)
 
     def log_tail(self, lines: int = 40) -> str:
         return server.log_tail(self.log_path, lines)

@@ -1,7 +1,9 @@
-"""`annotate convert` on the real public files, and its refusal of bad input."""
+"""`annotate convert` on samples we wrote in the data sets' formats (tests/data/) and on the real
+public files (../shared/data, `shared_data`), and its refusal of bad input."""
 
 import json
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +14,15 @@ from annotate.records import read_records
 
 NEWSMTSC = DATA / "newsmtsc" / "splits"
 PERSPECTRUM = DATA / "perspectrum" / "splits"
+SAMPLES = Path(__file__).resolve().parent / "data"
+SHARED = pytest.mark.shared_data
+
+
+def sources(sample: str, shared):
+    """Parameters: our sample file (always), the real file (with ../shared/ only)."""
+    return pytest.mark.parametrize("source", [
+        pytest.param(SAMPLES / sample, id="sample"),
+        pytest.param(shared, id="shared", marks=SHARED)])
 
 
 def data_file(path):
@@ -27,9 +38,9 @@ def raw_lines(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.mark.shared_data
-def test_newsmtsc_merges_targets_of_one_sentence_into_one_record(tmp_path):
-    source = data_file(NEWSMTSC / "dev_mt.jsonl")
+@sources("newsmtsc-sample.jsonl", NEWSMTSC / "dev_mt.jsonl")
+def test_newsmtsc_merges_targets_of_one_sentence_into_one_record(tmp_path, source):
+    data_file(source)
     out = tmp_path / "gold.jsonl"
     result = run("newsmtsc", source, "-o", out)
     assert result.exit_code == 0, result.output
@@ -56,9 +67,9 @@ def test_newsmtsc_merges_targets_of_one_sentence_into_one_record(tmp_path):
     assert f"read {len(rows)} newsmtsc records; wrote {len(records)} gold" in result.output
 
 
-@pytest.mark.shared_data
-def test_perspectrum_claim_is_the_target_and_the_author_an_implicit_holder(tmp_path):
-    source = data_file(PERSPECTRUM / "dev.jsonl")
+@sources("perspectrum-sample.jsonl", PERSPECTRUM / "dev.jsonl")
+def test_perspectrum_claim_is_the_target_and_the_author_an_implicit_holder(tmp_path, source):
+    data_file(source)
     out = tmp_path / "gold.jsonl"
     result = run("perspectrum", source, "-o", out, "--limit", 300)
     assert result.exit_code == 0, result.output
@@ -77,9 +88,9 @@ def test_perspectrum_claim_is_the_target_and_the_author_an_implicit_holder(tmp_p
         assert record["sentiment_derived"] is True
 
 
-@pytest.mark.shared_data
-def test_perspectrum_five_way_maps_mildly_undermine_to_wary(tmp_path):
-    source = data_file(PERSPECTRUM / "train.jsonl")
+@sources("perspectrum-sample.jsonl", PERSPECTRUM / "train.jsonl")
+def test_perspectrum_five_way_maps_mildly_undermine_to_wary(tmp_path, source):
+    data_file(source)
     out = tmp_path / "gold.jsonl"
     result = run("perspectrum", source, "-o", out, "--five-way")
     assert result.exit_code == 0, result.output
@@ -119,14 +130,13 @@ def test_bad_newsmtsc_input_names_file_and_line_and_writes_nothing(tmp_path, bad
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "gold.jsonl"]
 
 
-@pytest.mark.shared_data
 @pytest.mark.parametrize("change,fragment", [
     ({"stance_label_3": "MAYBE"}, "field 'stance_label_3' must be one of SUPPORT, UNDERMINE"),
     ({"perspective": "   "}, "field 'perspective' must be a non-empty string"),
     ({"cId": "12"}, "field 'cId' must be an integer"),
 ])
 def test_bad_perspectrum_input_names_file_and_line(tmp_path, change, fragment):
-    row = raw_lines(data_file(PERSPECTRUM / "dev.jsonl"))[0]
+    row = raw_lines(SAMPLES / "perspectrum-sample.jsonl")[0]
     source = tmp_path / "bad.jsonl"
     source.write_text(json.dumps(row) + "\n" + json.dumps({**row, **change}) + "\n",
                       encoding="utf-8")
@@ -136,7 +146,6 @@ def test_bad_perspectrum_input_names_file_and_line(tmp_path, change, fragment):
     assert not (tmp_path / "gold.jsonl").exists()
 
 
-@pytest.mark.shared_data
 def test_missing_and_empty_files_and_bad_options_are_refused(tmp_path):
     result = run("newsmtsc", tmp_path / "none.jsonl", "-o", tmp_path / "o.jsonl")
     assert result.exit_code != 0 and "no such file" in result.output
@@ -144,7 +153,7 @@ def test_missing_and_empty_files_and_bad_options_are_refused(tmp_path):
     empty.write_text("", encoding="utf-8")
     result = run("newsmtsc", empty, "-o", tmp_path / "o.jsonl")
     assert result.exit_code != 0 and "empty" in result.output
-    source = data_file(NEWSMTSC / "dev_rw.jsonl")
+    source = SAMPLES / "newsmtsc-sample.jsonl"
     result = run("newsmtsc", source, "-o", tmp_path / "o.jsonl", "--five-way")
     assert result.exit_code != 0 and "perspectrum only" in result.output
     result = run("newsmtsc", source, "-o", tmp_path / "o.jsonl", "--limit", 0)
@@ -152,10 +161,12 @@ def test_missing_and_empty_files_and_bad_options_are_refused(tmp_path):
     assert not (tmp_path / "o.jsonl").exists()
 
 
-@pytest.mark.shared_data
-def test_limit_reads_only_the_first_records(tmp_path):
+@pytest.mark.parametrize("source,limit", [
+    pytest.param(SAMPLES / "newsmtsc-sample.jsonl", 5, id="sample"),
+    pytest.param(NEWSMTSC / "train.jsonl", 25, id="shared", marks=SHARED)])
+def test_limit_reads_only_the_first_records(tmp_path, source, limit):
     out = tmp_path / "gold.jsonl"
-    result = run("newsmtsc", data_file(NEWSMTSC / "train.jsonl"), "-o", out, "--limit", 25)
+    result = run("newsmtsc", data_file(source), "-o", out, "--limit", limit)
     assert result.exit_code == 0, result.output
-    assert "read 25 newsmtsc records" in result.output
-    assert 0 < len(list(read_records(out, "gold"))) <= 25
+    assert f"read {limit} newsmtsc records" in result.output
+    assert 0 < len(list(read_records(out, "gold"))) <= limit

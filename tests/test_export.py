@@ -6,10 +6,11 @@ import copy
 import itertools
 import json
 
+import ls_admin
 import pytest
 
 from annotate.corpus import load_corpus_config
-from annotate.errors import LabelStudioError
+from annotate.errors import ConfigError, LabelStudioError
 from annotate.ingest.documents import split_to_file
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import tasks
@@ -78,7 +79,7 @@ def test_push_creates_the_project_with_config_instructions_and_linked_prediction
     assert " ".join(project.label_config.split()) == " ".join(labeling_config().split())
     assert "stance" in project.expert_instruction and "<h" in project.expert_instruction
     assert project.model_version == predictions[0]["model_version"]
-    exported = json.loads(labelstudio.export_raw(session, summary.project_id))
+    exported = json.loads(ls_admin.export_raw(session, summary.project_id))
     assert [t["data"]["sentence_id"] for t in exported] == [r["id"] for r in predictions]
     by_task = {}
     for item in session.ls.predictions.list(project=summary.project_id):
@@ -157,9 +158,8 @@ def test_two_annotators_then_pull_gives_exactly_their_labels(label_studio, predi
                          tasks.prediction_result(second))
     # A leaves a draft on `third`: work in progress, not gold.
     session_a = label_studio.session(ann_a)
-    session_a.ls._client_wrapper.httpx_client.request(
-        f"api/tasks/{ids[third['id']]['id']}/drafts", method="POST",
-        json={"result": tasks.prediction_result(third), "lead_time": 3})
+    session_a.request("POST", f"api/tasks/{ids[third['id']]['id']}/drafts",
+                      json={"result": tasks.prediction_result(third), "lead_time": 3})
 
     output = tmp_path / "gold.jsonl"
     stats = pull(session, title, output)
@@ -300,7 +300,7 @@ def test_offline_file_round_trip_through_label_studio(label_studio, predictions,
                                         json.loads((tmp_path / "tasks.json").read_text()))
     for task_id, record in zip(task_ids, predictions[:8]):
         _annotate(label_studio.token, label_studio, task_id, tasks.prediction_result(record))
-    (tmp_path / "export.json").write_bytes(labelstudio.export_raw(session, project["id"]))
+    (tmp_path / "export.json").write_bytes(ls_admin.export_raw(session, project["id"]))
     offline = pull_file(tmp_path / "export.json", tmp_path / "offline.jsonl")
     online = pull(session, title, tmp_path / "online.jsonl")
     assert offline.annotations == online.annotations == 8
@@ -337,5 +337,5 @@ def test_pull_since_last_gets_only_new_annotations(label_studio, predictions, ti
     stats = pull(session, title, output, since="last")
     assert (stats.annotations, stats.unchanged) == (1, 2)
     assert [r["id"] for r in read_records(output)] == [predictions[2]["id"]]
-    with pytest.raises(Exception, match="no earlier pull"):
+    with pytest.raises(ConfigError, match="no earlier pull"):
         pull(session, title, tmp_path / "other.jsonl", since="last")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 import skops.io as sio
+from readers import read_all
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
@@ -16,9 +19,14 @@ from sklearn.preprocessing import FunctionTransformer
 from annotate.errors import ModelError
 from annotate.model.features import SpanView, StanceFeatures, may_have_tone
 from annotate.model.stance import SentimentThresholds, StanceClassifier
-from annotate.model.store import CARD_FILE, STANCE_FILE, default_model_dir, load_model
+from annotate.model.store import (
+    CARD_FILE,
+    MODEL_FORMAT,
+    STANCE_FILE,
+    default_model_dir,
+    load_model,
+)
 from annotate.model.training import stance_items, train_model
-from annotate.records import read_all
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_TRAIN = ROOT / "corpora/haiti-mss/gold/extra.train.jsonl"
@@ -199,3 +207,33 @@ def test_the_shipped_default_model_loads_and_is_small():
     assert size < 3_000_000
     assert model.card["training_data"] and all(f["sha256"] for f in model.card["training_data"])
     assert 0 < model.card["cross_validation"]["stance_macro_f1"] <= 1
+
+
+def _with_old_module_paths(skops_bytes: bytes) -> bytes:
+    """The same stance.skops as format 1 wrote it: types named by the flat modules of then."""
+    source, out = zipfile.ZipFile(io.BytesIO(skops_bytes)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "schema.json":
+                data = (data.decode().replace('"annotate.model.features"', '"annotate.features"')
+                        .replace('"annotate.model.stance"', '"annotate.model"').encode())
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_model_directory_of_the_old_format_is_told_to_retrain(model_dir, tmp_path):
+    old = tmp_path / "model"
+    shutil.copytree(model_dir, old)
+    (old / STANCE_FILE).write_bytes(_with_old_module_paths((old / STANCE_FILE).read_bytes()))
+    card = json.loads((old / CARD_FILE).read_text())
+    card["format"] = "annotate-model/1"
+    (old / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match=r"annotate-model/1.*before its modules moved.*retrain "
+                                         r"it with `annotate train"):
+        load_model(old)
+    # A card forged to say format 2 does not make the old file load: its types are not trusted.
+    card["format"] = MODEL_FORMAT
+    (old / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="refusing to load.*annotate.features.StanceFeatures"):
+        load_model(old)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from readers import read_all
 
 from annotate.cli import main
 from annotate.model.store import load_model
-from annotate.records import read_all
 from annotate.schema import load_schema, record_problem
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from browser_helpers import chromium_page
 from click.testing import CliRunner
 
 from annotate.cli import main
-from annotate.report.tables import normalise_actor
+from annotate.reports.tables import normalise_actor
 
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from readers import read_all
 from sklearn.base import clone
 
 from annotate.errors import ModelError
@@ -22,7 +23,6 @@ from annotate.model.store import (
     load_model,
     save_model,
 )
-from annotate.records import read_all
 from annotate.schema import load_schema
 
 GOLD = Path(__file__).resolve().parents[1] / "corpora/haiti-mss/gold"

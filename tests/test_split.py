@@ -152,6 +152,31 @@ def test_split_cli_on_seed_article(tmp_path):
     assert len({r["id"] for r in records}) == 15
 
 
+# --- an article of our own with page furniture (runs without ../shared/) ----------------------
+
+SAMPLE_ARTICLE = Path(__file__).resolve().parent / "data" / "article-with-furniture.txt"
+
+
+def test_split_cli_on_an_article_with_page_furniture(tmp_path):
+    out = tmp_path / "sentences.jsonl"
+    result = CliRunner().invoke(main, ["split", str(SAMPLE_ARTICLE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert ("wrote 7 sentences from 1 document to" in result.stderr
+            and "(dropped 4 furniture lines)" in result.stderr)
+    text = read_text(SAMPLE_ARTICLE)
+    records = list(read_records(out, "sentence"))
+    texts = [r["text"] for r in records]
+    assert texts[0] == "River towns demand flood defences before the rainy season"  # the title
+    for furniture in ("Home | News", "Share.", "Leave A Reply", "Exit mobile version"):
+        assert not any(furniture in sentence for sentence in texts)
+    for record in records:
+        assert text[record["start"]:record["end"]] == record["text"]
+    # each paragraph is exactly its sentences joined by a space: nothing lost or merged
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.count(".") > 1]
+    assert [" ".join(t for t in texts if t in p) for p in paragraphs] == paragraphs
+    assert {r["doc_id"] for r in records} == {"article-with-furniture"}
+
+
 # --- furniture ---------------------------------------------------------------------------------
 
 FURNITURE = ["Share.", "Share this article", "Leave A Reply", "Leave a comment", "Exit mobile version",

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from readers import read_all
 
 from annotate.cli import main
 from annotate.model.store import CARD_FILE, load_model
 from annotate.model.training import stance_items
-from annotate.records import read_all
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_TRAIN = ROOT / "corpora/haiti-mss/gold/extra.train.jsonl"

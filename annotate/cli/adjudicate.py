@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import click
 
-from annotate.cli.common import handle_errors, info
-from annotate.cli.export import server_options
-from annotate.labelstudio import client as labelstudio
+from annotate.cli.common import connect, handle_errors, info, server_options
 from annotate.labelstudio import review
-from annotate.labelstudio.connection import resolve_connection
 from annotate.quality.adjudicate import (
     adjudicate_file,
     default_conflicts_path,
@@ -67,7 +64,7 @@ def command(gold, output, conflicts_path, push_review, project, target, url, api
     if len(result.conflicts) > SHOWN_CONFLICTS:
         info(f"  ... and {len(result.conflicts) - SHOWN_CONFLICTS} more in {conflicts_path}")
     if push_review:
-        session = labelstudio.connect(resolve_connection(url, api_key))
+        session = connect(url, api_key)
         summary = review.push_review(session, project, result.conflicts, target)
         info(f"review project {project!r} (id {summary.project_id}) at {session.url}"
              + (": created" if summary.project_created else "")

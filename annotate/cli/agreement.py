@@ -6,8 +6,8 @@ import json
 
 import click
 
-from annotate.cli.common import handle_errors
-from annotate.quality.agreement import agreement, pair_table_rows
+from annotate.cli.common import handle_errors, score
+from annotate.quality.agreement import agreement
 from annotate.records import read_records
 
 
@@ -39,8 +39,15 @@ def command(gold, as_json):
 
 def _fmt_alpha(entry: dict) -> str:
     if entry["alpha"] is None:
-        return f"n/a ({entry['note']})"
-    return f"{entry['alpha']:.3f}  ({entry['units']} units, {entry['values']} values)"
+        return f"{score(None)} ({entry['note']})"
+    return f"{score(entry['alpha'])}  ({entry['units']} units, {entry['values']} values)"
+
+
+def _pair_rows(result: dict) -> list[list[str]]:
+    """Rows of the per-pair summary table."""
+    return [[p["a"], p["b"], str(p["sentences"]), score(p["sentiment_kappa"]),
+             f"{score(p['stance_kappa'])} (n={p['stance_items']})", score(p["span_f1"]),
+             score(p["span_exact_f1"])] for p in result["pairs"]]
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -65,14 +72,14 @@ def _render(r: dict) -> str:
         f"sentiment alpha: {_fmt_alpha(r['sentiment_alpha'])}",
         f"stance alpha (matched spans): {_fmt_alpha(r['stance_alpha'])}",
         f"stance alpha (no span = label): {_fmt_alpha(r['stance_alpha_absent_as_label'])}",
-        f"actor-span F1 overlap: {_na(r['span_f1'])}, exact: {_na(r['span_exact_f1'])}",
+        f"actor-span F1 overlap: {score(r['span_f1'])}, exact: {score(r['span_exact_f1'])}",
     ]
     if r["superseded_annotations"]:
         out.append(f"superseded annotations (same annotator twice; latest kept): "
                    f"{r['superseded_annotations']}")
     if r["pairs"]:
         out += ["", _table(["a", "b", "sentences", "sentiment kappa", "stance kappa", "span F1",
-                            "exact F1"], pair_table_rows(r))]
+                            "exact F1"], _pair_rows(r))]
     for kind in ("sentiment", "stance"):
         if r["disagreements"][kind]:
             out += ["", f"most frequent {kind} disagreements:"]
@@ -84,6 +91,3 @@ def _render(r: dict) -> str:
                 _confusion("stance (matched spans; (no span) = not marked)", pair["stance_confusion"])]
     return "\n".join(out)
 
-
-def _na(value) -> str:
-    return "n/a" if value is None else f"{value:.3f}"

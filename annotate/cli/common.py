@@ -1,4 +1,5 @@
-"""What every command shares: turning library errors into one clear line and an exit code."""
+"""What every command shares: errors as one clear line and an exit code, the Label Studio
+connection options, score formatting and status lines."""
 
 from __future__ import annotations
 
@@ -25,6 +26,36 @@ def handle_errors(func):
             sys.exit(130)
 
     return wrapper
+
+
+_server_options = (
+    click.option("--url", envvar="LABEL_STUDIO_URL", default=None, metavar="URL",
+                 help="Label Studio URL [env LABEL_STUDIO_URL; default: the local `annotate studio`]."),
+    click.option("--api-key", envvar="LABEL_STUDIO_API_KEY", default=None, metavar="KEY",
+                 help="Personal access token or legacy token [env LABEL_STUDIO_API_KEY]. Prefer "
+                      "the environment: options show up in shell history."),
+)
+
+
+def server_options(func):
+    """--url and --api-key (or LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY), for every command that
+    talks to Label Studio."""
+    for option in reversed(_server_options):
+        func = option(func)
+    return func
+
+
+def connect(url: str | None, api_key: str | None):
+    """A Label Studio session from --url/--api-key, else the local `annotate studio` server."""
+    from annotate.labelstudio.client import connect as open_session
+    from annotate.labelstudio.connection import resolve_connection
+
+    return open_session(resolve_connection(url, api_key))
+
+
+def score(value: float | None) -> str:
+    """A score with three decimals, or `n/a` when it is undefined (no data to compute it)."""
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def info(message: str) -> None:

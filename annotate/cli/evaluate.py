@@ -6,7 +6,7 @@ import json
 
 import click
 
-from annotate.cli.common import handle_errors
+from annotate.cli.common import handle_errors, score
 from annotate.model.store import load_model
 from annotate.model.training import evaluate_model
 
@@ -37,7 +37,7 @@ def command(gold, model_dir, as_json):
     click.echo(f"model {result['model_version']}: {result['n_sentences']} sentences, "
                f"{result['n_actor_spans']} gold actor spans")
     for title, key in (("Stance (on gold actor spans)", "stance"), ("Sentiment", "sentiment")):
-        click.echo(f"\n{title}: macro-F1 {_f(result[key]['macro_f1'])} over "
+        click.echo(f"\n{title}: macro-F1 {score(result[key]['macro_f1'])} over "
                    f"{', '.join(result[key]['macro_labels'])}")
         _table(result[key])
     spans = result["actors"]
@@ -45,11 +45,7 @@ def command(gold, model_dir, as_json):
                "spans)\n  match     precision  recall  F1")
     for match in ("overlap", "exact"):
         s = spans[match]
-        click.echo(f"  {match:<9} {_f(s['precision']):>9}  {_f(s['recall']):>6}  {_f(s['f1'])}")
-
-
-def _f(value) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
+        click.echo(f"  {match:<9} {score(s['precision']):>9}  {score(s['recall']):>6}  {score(s['f1'])}")
 
 
 def _table(scores: dict) -> None:
@@ -58,8 +54,8 @@ def _table(scores: dict) -> None:
     click.echo(f"  {'':<{width}}precision  recall  F1     support")
     for label in labels:
         row = scores["per_class"][label]
-        click.echo(f"  {label:<{width}}{_f(row['precision']):>9}  {_f(row['recall']):>6}  "
-                   f"{_f(row['f1']):<6} {row['support']:>7}")
+        click.echo(f"  {label:<{width}}{score(row['precision']):>9}  {score(row['recall']):>6}  "
+                   f"{score(row['f1']):<6} {row['support']:>7}")
     click.echo(f"  confusion (rows gold, columns predicted): {' '.join(labels)}")
     for label, row in zip(labels, scores["confusion"]["matrix"]):
         click.echo(f"  {label:<{width}}" + " ".join(f"{n:>{len(c)}}" for n, c in zip(row, labels)))

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from annotate.cli.common import handle_errors, info
+from annotate.cli.common import connect, handle_errors, info, server_options
 from annotate.corpus import load_corpus_config
-from annotate.labelstudio import client as labelstudio
-from annotate.labelstudio.connection import resolve_connection
 from annotate.labelstudio.project import instructions
 from annotate.labelstudio.pull import pull, pull_file, rejects_path
 from annotate.labelstudio.push import (
@@ -19,20 +17,6 @@ from annotate.labelstudio.push import (
     write_import_file,
 )
 from annotate.quality.ordering import ORDERS
-
-_server_options = (
-    click.option("--url", envvar="LABEL_STUDIO_URL", default=None, metavar="URL",
-                 help="Label Studio URL [env LABEL_STUDIO_URL; default: the local `annotate studio`]."),
-    click.option("--api-key", envvar="LABEL_STUDIO_API_KEY", default=None, metavar="KEY",
-                 help="Personal access token or legacy token [env LABEL_STUDIO_API_KEY]. Prefer "
-                      "the environment: options show up in shell history."),
-)
-
-
-def server_options(func):
-    for option in reversed(_server_options):
-        func = option(func)
-    return func
 
 
 class _Bars:
@@ -108,7 +92,7 @@ def push_command(predictions, project, target, corpus, update_predictions, order
         return
     if not project:
         raise click.UsageError("--project NAME is required (or --to-file FILE)")
-    session = labelstudio.connect(resolve_connection(url, api_key))
+    session = connect(url, api_key)
     bars = _Bars()
     try:
         summary = push(session, project, records, target, batch_size=batch_size,
@@ -163,7 +147,7 @@ def pull_command(project, output, since, from_file, url, api_key):
     else:
         if not project:
             raise click.UsageError("--project NAME is required (or --from-file FILE)")
-        session = labelstudio.connect(resolve_connection(url, api_key))
+        session = connect(url, api_key)
         stats = pull(session, project, output, since)
     info(f"{stats.tasks} tasks: wrote {stats.annotations} gold records to {output}; "
          f"{stats.skipped} skipped, {stats.drafts} drafts left out, "

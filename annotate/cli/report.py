@@ -8,7 +8,7 @@ import click
 
 from annotate.cli.common import handle_errors, info
 from annotate.records import read_records
-from annotate.report.tables import build_report
+from annotate.reports.tables import build_report
 
 
 @click.command("report")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
 
 import httpx
 
 from annotate.errors import LabelStudioError
+from annotate.timestamps import parse_time
 
 # Large imports and exports on a busy server take a while; the SDK's default (60 s) is too short.
 TIMEOUT_SECONDS = 600.0
@@ -98,7 +98,9 @@ class NotLabelStudio(ValueError):
 
 
 class Session:
-    """One SDK client for a run (a PAT is exchanged for an access token once, not per call)."""
+    """One SDK client for a run (a PAT is exchanged for an access token once, not per call), and
+    one plain HTTP client beside it for the few calls whose answers are too big to build SDK
+    models from (task listings): `request` is the one place annotate sends raw HTTP to the API."""
 
     def __init__(self, connection: Connection):
         from label_studio_sdk import LabelStudio
@@ -111,9 +113,53 @@ class Session:
         # refreshes those itself; legacy tokens are sent as they are.
         with server_errors(self.url, "read the API key", self.key):
             self.ls = LabelStudio(base_url=self.url, api_key=self.key, timeout=TIMEOUT_SECONDS)
+        self._http: httpx.Client | None = None
+        self._authorization: str | None = None
 
     def __repr__(self) -> str:
         return f"Session(url={self.url!r})"
+
+    def _auth_header(self, renew: bool = False) -> str:
+        """`Bearer <access token>` for a PAT (a JWT refresh token), `Token <key>` for a legacy one."""
+        if self._authorization is None or renew:
+            if self.key.count(".") == 2:  # a JWT: exchange it, as the SDK does
+                response = self._client().post("/api/token/refresh", json={"refresh": self.key})
+                if response.status_code >= 400:
+                    from label_studio_sdk.core.api_error import ApiError
+
+                    raise ApiError(status_code=response.status_code, body=None)
+                self._authorization = f"Bearer {response.json()['access']}"
+            else:
+                self._authorization = f"Token {self.key}"
+        return self._authorization
+
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(base_url=self.url, timeout=TIMEOUT_SECONDS)
+        return self._http
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """A raw API request (auth included; an expired access token is renewed once). Raises
+        the SDK's ApiError on 4xx/5xx, so `server_errors` words it like every other call."""
+        from label_studio_sdk.core.api_error import ApiError
+
+        path = "/" + path.lstrip("/")
+        response = self._client().request(method, path, headers={
+            "Authorization": self._auth_header()}, **kwargs)
+        if response.status_code == 401:
+            response = self._client().request(method, path, headers={
+                "Authorization": self._auth_header(renew=True)}, **kwargs)
+        if response.status_code >= 400:
+            raise ApiError(status_code=response.status_code, body=response.text[:500])
+        return response
+
+
+def is_healthy(url: str, timeout: float = 5.0) -> bool:
+    """Whether a Label Studio answers 200 on /health at `url` (no key needed)."""
+    try:
+        return httpx.get(f"{url.rstrip('/')}/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def connect(connection: Connection) -> Session:
@@ -166,36 +212,6 @@ def invite_token(session: Session) -> str:
         return ls.organizations.invites.get_invite_link().token  # type: ignore[attr-defined]
 
 
-def sign_up(url: str, invite: str, email: str, password: str) -> None:
-    """Create an account through the signup form with the organisation's invite token."""
-    with httpx.Client(base_url=url, timeout=60.0) as session:
-        with server_errors(url, "sign up a user", password):
-            session.get("/user/signup/", params={"token": invite})
-            response = session.post("/user/signup/", params={"token": invite}, data={
-                "email": email, "password": password,
-                "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
-                headers={"Referer": f"{url}/user/signup/"})
-    if response.status_code != 302:
-        raise LabelStudioError(f"Label Studio at {url} refused to create the account {email} "
-                               f"({response.status_code}); is the email taken or the password weak?")
-
-
-def enable_legacy_tokens(session: Session) -> None:
-    """Turn legacy (non-expiring) tokens back on for the organisation (off by default since 1.17)."""
-    ls = session.ls
-    with server_errors(session.url, "enable legacy tokens", session.key):
-        # api_token_ttl_days is required by the SDK's signature; the open-source server ignores it.
-        ls.jwt_settings.update(api_token_ttl_days=3650, api_tokens_enabled=True,
-                               legacy_api_tokens_enabled=True)
-
-
-def legacy_token(session: Session) -> str:
-    """The current user's legacy token (works only once legacy tokens are enabled)."""
-    ls = session.ls
-    with server_errors(session.url, "read the legacy token", session.key):
-        return ls.users.get_token().token
-
-
 # --- projects -----------------------------------------------------------------------------------
 
 # task_number is a count subquery; created_at tells a recreated project from the old one
@@ -208,7 +224,7 @@ def _iso(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        value = parse_time(value)
     return value.isoformat()
 
 
@@ -278,15 +294,10 @@ def check_label_config(session: Session, project_id: int, label_config: str) -> 
 # --- tasks and predictions ----------------------------------------------------------------------
 
 def _get_json(session: Session, path: str, params: dict, fields: tuple[str, ...]) -> dict:
-    """A GET through the SDK's own HTTP client (auth and token refresh included), returning the
-    parsed JSON object without building SDK models: listing 5,000 tasks as models costs more
-    than the request itself. Raises NotLabelStudio when the object lacks one of `fields`."""
-    from label_studio_sdk.core.api_error import ApiError
-
-    response = session.ls._client_wrapper.httpx_client.request(path, method="GET", params=params)
-    if response.status_code >= 400:
-        raise ApiError(status_code=response.status_code, body=response.text[:500])
-    body = response.json()
+    """A GET returning the parsed JSON object without building SDK models: listing 5,000 tasks as
+    models costs more than the request itself. Raises NotLabelStudio when the object lacks one of
+    `fields`."""
+    body = session.request("GET", path, params=params).json()
     if not isinstance(body, dict) or not all(name in body for name in fields):
         raise NotLabelStudio(f"GET {path} did not give an object with {', '.join(fields)}")
     return body
@@ -394,9 +405,3 @@ def export_tasks(session: Session, project_id: int, poll_seconds: float = 0.2) -
     return data
 
 
-def export_raw(session: Session, project_id: int) -> bytes:
-    """Label Studio's plain JSON export endpoint (what the benchmark compares pull against)."""
-    ls = session.ls
-    with server_errors(session.url, "export the project", session.key):
-        return b"".join(ls.projects.exports.download_sync(id=project_id, export_type="JSON",
-                                                          download_all_tasks=True))

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from annotate.labelstudio.project import ACTOR, SENTIMENT, STANCE
 from annotate.schema import load_schema, record_problem
+from annotate.timestamps import parse_time
 
 
 @dataclass
@@ -34,10 +35,6 @@ class Misfit(Exception):
 class MalformedExport(ValueError):
     """The export JSON is not shaped like Label Studio's (a task that is not an object, a
     timestamp that is not a time...): nothing can be converted, so pull stops."""
-
-
-def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _annotator(completed_by, users: dict) -> str:

@@ -14,6 +14,7 @@ from annotate.errors import ConfigError, InputError, LabelStudioError
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import gold
 from annotate.records import atomic_output, read_text, write_records
+from annotate.timestamps import parse_time
 
 
 def state_path(output) -> Path:
@@ -54,7 +55,7 @@ def parse_since(since: str | None, output, source: str) -> datetime | None:
         if not isinstance(since, str) or gold.time_problem(since):
             raise damaged
     try:
-        moment = gold.parse_time(since)
+        moment = parse_time(since)
     except ValueError:
         raise ConfigError(f"--since {since!r} is not a time; use ISO 8601 such as "
                           "2025-01-31T14:00 (UTC unless a zone is given) or 'last'") from None

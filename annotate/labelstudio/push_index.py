@@ -18,7 +18,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotate.errors import ConfigError
+from annotate.errors import ConfigError, InputError
+from annotate.records import atomic_output
 
 FORMAT = "annotate-push-index/1"
 
@@ -65,15 +66,16 @@ class PushIndex:
     def save(self, tasks: dict[int, str | None]) -> None:
         if not self.project_created_at:
             return
-        from annotate.labelstudio.studio import write_private
-
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            write_private(self.path, json.dumps({
-                "format": FORMAT, "key": self.key, "max_task_id": max(tasks, default=0),
-                "tasks": {str(task_id): sentence_id for task_id, sentence_id in tasks.items()}}))
-        except OSError as exc:
-            raise ConfigError(f"cannot write the push index {self.path} ({exc.strerror or exc}); "
+            with atomic_output(self.path, private=True) as handle:
+                json.dump({"format": FORMAT, "key": self.key, "max_task_id": max(tasks, default=0),
+                           "tasks": {str(task_id): sentence_id
+                                     for task_id, sentence_id in tasks.items()}}, handle)
+        except (OSError, InputError) as exc:
+            # atomic_output words its failures for an -o; the fix here is another data dir
+            reason = exc.strerror if isinstance(exc, OSError) else "not writable or disk full"
+            raise ConfigError(f"cannot write the push index {self.path} ({reason or exc}); "
                               "set ANNOTATE_DATA_DIR to a writable directory and rerun (the tasks "
                               "pushed so far are in the project; the rerun adds the rest)") from None
 

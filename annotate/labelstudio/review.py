@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import tasks
 from annotate.labelstudio.project import ensure_project
+from annotate.quality.adjudicate import describe_conflict
 
 ANNOTATOR_VERSION_PREFIX = "annotator:"
 
@@ -39,23 +40,10 @@ def annotator_prediction(conflict: dict, annotation: dict) -> dict:
     }
 
 
-def conflict_summary(conflict: dict) -> str:
-    """What is in conflict, in a few words, for the task data (a column in the data manager)."""
-    parts = []
-    for c in conflict["conflicts"]:
-        if c["kind"] == "sentiment":
-            parts.append("sentiment: " + " vs ".join(c["votes"]))
-        elif c["kind"] == "stance":
-            parts.append(f"stance of {c['span']['text']!r}: " + " vs ".join(c["votes"]))
-        else:
-            parts.append(f"is {c['span']['text']!r} an actor?")
-    return "; ".join(parts)
-
-
 def review_task(conflict: dict, target: str | None) -> dict:
     record = {k: v for k, v in conflict.items() if k in ("id", "text", "doc_id")}
     data = tasks.task_data(record, target)
-    data["conflict"] = conflict_summary(conflict)
+    data["conflict"] = describe_conflict(conflict, with_annotators=False)
     # the labeling config shows model_summary above the sentence: for a reviewer, the conflict
     data["model_summary"] = f"In conflict: {data['conflict']}"
     predictions = [tasks.prediction(annotator_prediction(conflict, a))

@@ -13,12 +13,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from types import MappingProxyType
 
 from annotate.errors import LabelStudioError
+from annotate.labelstudio.client import is_healthy
 
 # Environment variables that make a local server quiet and quick: no PyPI version check, no
 # analytics, no Sentry. USERNAME/PASSWORD are dropped because Label Studio reads them as the
@@ -105,12 +104,8 @@ def wait_until_healthy(url: str, process: subprocess.Popen | None, log_path: Pat
         if process is not None and process.poll() is not None:
             raise LabelStudioError(f"Label Studio exited with code {process.returncode} before it "
                                    f"was ready; the end of its log ({log_path}):\n{log_tail(log_path)}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
+        if is_healthy(url):
+            return
         time.sleep(0.5)
     raise LabelStudioError(f"Label Studio did not become ready at {url} within {timeout:.0f} s; "
                            f"the end of its log ({log_path}):\n{log_tail(log_path)}")

@@ -26,6 +26,7 @@ from pathlib import Path
 from annotate.errors import LabelStudioError
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import server
+from annotate.records import atomic_output
 
 ADMIN_EMAIL = "admin@localhost"
 DEFAULT_PORT = 8080
@@ -57,14 +58,9 @@ def _log_path() -> Path:
     return studio_dir() / "server.log"
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write a file readable by its owner only (0600), atomically."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+def _save_credentials(credentials: dict) -> None:
+    with atomic_output(credentials_path(), private=True) as handle:
+        json.dump(credentials, handle, indent=1)
 
 
 def read_credentials() -> dict | None:
@@ -138,7 +134,7 @@ def start(port: int | None = None, *, background: bool = True) -> tuple[StudioIn
         credentials["port"] = port
     url = f"http://127.0.0.1:{credentials['port']}"
     credentials["url"] = url
-    write_private(credentials_path(), json.dumps(credentials, indent=1))
+    _save_credentials(credentials)
 
     process, started = None, False
     if not _healthy(url):
@@ -158,7 +154,7 @@ def start(port: int | None = None, *, background: bool = True) -> tuple[StudioIn
     if created:
         credentials["token"] = labelstudio.create_access_token(url, credentials["email"],
                                                                credentials["password"])
-        write_private(credentials_path(), json.dumps(credentials, indent=1))
+        _save_credentials(credentials)
     session = labelstudio.connect(labelstudio.Connection(url, credentials["token"]))
     invite = labelstudio.invite_token(session)
     info = StudioInfo(url=url, email=credentials["email"],

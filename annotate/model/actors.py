@@ -90,7 +90,9 @@ HEAD_NOUNS = _words(
     "businessmen|entrepreneurs|owner|diaspora|radio host|press office|leadership|"
     "shopkeepers|congregation|parishioners|fishermen|miners|merchants")
 
-REPORTING_VERBS = _words(
+# Verbs whose subject (or, inverted, whose object) holds a position: reporting and evaluative
+# verbs alike ("said", "warned", "welcomed", "condemned").
+HOLDER_VERBS = _words(
     "said|says|say|warned|warns|warn|urged|urges|urge|welcomed|welcomes|welcome|condemned|"
     "condemns|condemn|questioned|questions|question|criticised|criticized|criticises|criticizes|"
     "criticise|criticize|praised|praises|praise|pledged|pledges|pledge|demanded|demands|demand|"
@@ -209,7 +211,7 @@ class ActorDetector:
         self._verb_after_re = re.compile(
             r"(?:['’]s?)?"
             r"(?:\s*,\s*(?:who|which|the|a|an|whose|[A-Z]|\d)[^,;:.!?\"“”]{0,100}?,)?"
-            rf"(?:\s+(?:{AUXILIARIES}))*\s+(?:not\s+)?(?:{REPORTING_VERBS})\b")
+            rf"(?:\s+(?:{AUXILIARIES}))*\s+(?:not\s+)?(?:{HOLDER_VERBS})\b")
         # before a phrase (searched in the text that precedes it):
         # '"...," said X' but not 'X said the mission...': the verb follows a quote or comma
         self._verb_before_re = re.compile(
@@ -218,7 +220,7 @@ class ActorDetector:
             rf"|(?<!\w)(?:{AGENT_OPENERS}))\s+$")
         self._coordination_re = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s+)")
         self._modifier_use_re = re.compile(
-            rf"\s+(?!(?:{FOLLOWERS}|{AUXILIARIES}|{REPORTING_VERBS})\b)"
+            rf"\s+(?!(?:{FOLLOWERS}|{AUXILIARIES}|{HOLDER_VERBS})\b)"
             r"[a-z][a-z\-]*(?<!ed)(?<!s)\b")
         self._place_re = re.compile(rf"(?<![\w\-])(?:{PLACE_PREPOSITIONS})\s+(?:the\s+)?$")
         self._article_re = re.compile(r"(?:the|The|a|A|an|An)\s+")
@@ -316,7 +318,7 @@ def _noun_phrase_pattern(headline: bool) -> str:
     ("Vows", "Warns") must end a name there."""
     stopwords = CAPITALISED_STOPWORDS
     if headline:
-        verbs = {w.capitalize() for w in (REPORTING_VERBS + "|" + AUXILIARIES).split("|")
+        verbs = {w.capitalize() for w in (HOLDER_VERBS + "|" + AUXILIARIES).split("|")
                  if w.isalpha()}
         stopwords += "|" + "|".join(sorted(verbs | HEADLINE_VERBS, key=len, reverse=True))
     cap = (r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Lt|Col|Gov|Rev|St|Sgt|Maj|Capt|Amb|Prof|Jr)\.(?=\s)"

@@ -65,8 +65,10 @@ NEGATIONS = frozenset({"not", "no", "never", "n't", "nor", "without", "neither"}
 _CLAUSE_BREAKS = frozenset({";", ":", "but", "while", "whereas", "although", "though", "however",
                             "yet", "meanwhile"})
 _SUBORDINATORS = frozenset({"while", "whereas", "although", "though"})
-# Verbs that introduce a holder's position without an evaluation of their own.
-REPORTING_VERBS = frozenset({
+# Verbs that introduce a holder's position without an evaluation of their own (the stance is in
+# what follows them, so the clause features look past them). Not the actor detector's list of
+# verbs that mark a holder (annotate.model.actors.HOLDER_VERBS), which includes evaluative ones.
+NEUTRAL_REPORTING_VERBS = frozenset({
     "said", "says", "say", "told", "tell", "tells", "added", "stated", "argued", "argue", "argues",
     "wrote", "noted", "called", "calls", "believes", "believe", "thinks", "claimed", "claims",
     "insisted", "maintained", "announced", "declared", "explained", "suggested", "signalled",
@@ -211,7 +213,7 @@ def _clause_parts(text, left, right, start, end):
     words = [f"cl_{tok}" for tok, _, _ in own_left] + [f"cr_{tok}" for tok, _, _ in own_right]
     governing = None  # first cue or reporting verb after the span, in the actor's own clause
     for position, (tok, _, _) in enumerate(own_right):
-        if cue_class(tok) is not None or tok in REPORTING_VERBS:
+        if cue_class(tok) is not None or tok in NEUTRAL_REPORTING_VERBS:
             governing = (position, tok)
             break
     values = []

@@ -13,6 +13,7 @@ learned state is plain numbers, saved as JSON by `annotate.model.store` (no pick
 from __future__ import annotations
 
 import functools
+from types import MappingProxyType
 
 import numpy as np
 from scipy.special import softmax
@@ -31,7 +32,7 @@ from annotate.model.features import (
 from annotate.model.stance import SentimentThresholds, fit_temperature
 
 # News-tone word prefixes (lowercase), chosen from general news vocabulary, not from the gold.
-NEWS_TONE = {
+NEWS_TONE = MappingProxyType({
     "negative": (
         "kill", "attack", "violen", "gang", "crisis", "crises", "displac", "abus", "cholera",
         "kidnap", "massacr", "fear", "collaps", "shortfall", "murder", "deadly", "death", "died",
@@ -55,7 +56,7 @@ NEWS_TONE = {
         "liberat", "resum", "recover", "endors", "approv", "donat", "cooperat", "credit",
         "effective",
     ),
-}
+})
 TONES = tuple(NEWS_TONE)
 _NEGATION_WINDOW = 3  # a negation this many tokens before a word flips it ("not restored")
 

@@ -1,1 +1,1 @@
-"""quality"""
+"""Stage 4: quality of the gold: inter-annotator agreement, adjudication, annotation order."""

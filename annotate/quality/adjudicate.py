@@ -166,15 +166,18 @@ def adjudicate_file(gold, output, conflicts_path=None) -> Adjudication:
     return result
 
 
-def describe_conflict(conflict: dict) -> str:
-    """One line per conflict record, for the summary on stderr."""
+def describe_conflict(conflict: dict, *, with_annotators: bool = True) -> str:
+    """What a conflict record is in conflict about, in one line: with who voted what (the
+    summary on stderr), or in a few words (a review task's column in Label Studio)."""
     parts = []
     for c in conflict["conflicts"]:
         if c["kind"] == "span":
             parts.append(f"actor {c['span']['text']!r} marked by {', '.join(c['marked_by'])}, "
-                         f"not by {', '.join(c['not_marked_by'])}")
-        else:
-            where = "sentiment" if c["kind"] == "sentiment" else f"stance of {c['span']['text']!r}"
-            votes = "; ".join(f"{label} ({', '.join(who)})" for label, who in c["votes"].items())
-            parts.append(f"{where}: {votes}")
-    return f"{conflict['id']}: " + " | ".join(parts)
+                         f"not by {', '.join(c['not_marked_by'])}" if with_annotators
+                         else f"is {c['span']['text']!r} an actor?")
+            continue
+        where = "sentiment" if c["kind"] == "sentiment" else f"stance of {c['span']['text']!r}"
+        votes = ("; ".join(f"{label} ({', '.join(who)})" for label, who in c["votes"].items())
+                 if with_annotators else " vs ".join(c["votes"]))
+        parts.append(f"{where}: {votes}")
+    return f"{conflict['id']}: " + " | ".join(parts) if with_annotators else "; ".join(parts)

@@ -250,13 +250,3 @@ def _disagreements(pairs: list[dict]) -> dict[str, list[dict]]:
         out[kind] = [{"labels": list(k), "count": n}
                      for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return out
-
-
-def pair_table_rows(result: dict) -> list[list[str]]:
-    """Rows of the per-pair summary table the CLI prints."""
-    def fmt(value):
-        return "n/a" if value is None else f"{value:.3f}"
-
-    return [[p["a"], p["b"], str(p["sentences"]), fmt(p["sentiment_kappa"]),
-             f"{fmt(p['stance_kappa'])} (n={p['stance_items']})", fmt(p["span_f1"]),
-             fmt(p["span_exact_f1"])] for p in result["pairs"]]

@@ -193,7 +193,7 @@ def _foreign_files(path: Path) -> str | None:
 
 def build_report(records, output, target: str | None = None) -> ReportData:
     """Write the whole report into directory `output` (atomically) and return what it counted."""
-    from annotate.report.html import render_chart, render_html
+    from annotate.reports.html import render_chart, render_html
 
     data = collect(records, target)
     with atomic_directory(output, refuse=_foreign_files) as tmp:

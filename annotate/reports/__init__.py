@@ -1,0 +1,1 @@
+"""Stage 5: reports from gold: tables, charts, the HTML page and networks for analysts."""
