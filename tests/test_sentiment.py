@@ -153,3 +153,10 @@ def test_a_sentiment_file_that_is_not_an_object_is_refused_with_retrain(shipped_
 
 def test_the_shipped_default_model_uses_the_layer():
     assert isinstance(load_model(default_model_dir()).sentiment, SentimentLayer)
+
+
+def test_the_news_tone_lexicon_cannot_be_changed_by_a_caller():
+    from annotate.model.sentiment import NEWS_TONE
+
+    with pytest.raises(TypeError):
+        NEWS_TONE["negative"] = ("anything",)
