@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import shutil
 import tempfile
 import tomllib
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -91,41 +93,59 @@ def read_records(path, kind: str | None = None, *, allow_empty: bool = False) ->
         yield record
 
 
-def read_numbered_records(path, kind: str | None = None, *,
-                          allow_empty: bool = False) -> Iterator[tuple[int, dict]]:
-    """Like `read_records`, yielding (line number, record) so callers' own checks can name the line."""
+def read_numbered_records(path, kind: str | None = None, *, allow_empty: bool = False,
+                          skip: Callable[[InputError], None] | None = None
+                          ) -> Iterator[tuple[int, dict]]:
+    """Like `read_records`, yielding (line number, record) so callers' own checks can name the line.
+
+    A `.gz` file is read through gzip (a file cut short is an error naming the last good line).
+    With `skip`, a bad line is handed to it (which may raise) and reading goes on.
+    """
     path = Path(path)
     try:
-        handle = open(path, "rb")
+        handle = gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
     except OSError as exc:
         raise _open_error(path, exc, "a .jsonl file") from None
     seen_any = False
     with handle:
         for number, raw in _numbered_lines(path, handle):
-            if b"\x00" in raw:
-                raise InputError(path, "looks like a binary file, not JSON Lines", line=number)
             try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(path, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                                 line=number) from None
-            if not line.strip():
+                record = _parse_line(path, number, raw, kind)
+            except InputError as exc:
+                if skip is None:
+                    raise
+                skip(exc)
                 continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(path, f"invalid JSON ({exc.msg} at column {exc.colno})",
-                                 line=number) from None
-            if kind is not None:
-                problem = record_problem(record, kind)
-                if problem:
-                    raise SchemaError(path, f"not a valid {kind} record: {problem}", line=number)
-            elif not isinstance(record, dict):
-                raise InputError(path, "expected a JSON object on each line", line=number)
+            if record is None:
+                continue
             seen_any = True
             yield number, record
     if not seen_any and not allow_empty:
         raise InputError(path, "the file is empty; expected one JSON object per line")
+
+
+def _parse_line(path: Path, number: int, raw: bytes, kind: str | None) -> dict | None:
+    if b"\x00" in raw:
+        raise InputError(path, "looks like a binary file, not JSON Lines", line=number)
+    try:
+        line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                         line=number) from None
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON ({exc.msg} at column {exc.colno})",
+                         line=number) from None
+    if kind is not None:
+        problem = record_problem(record, kind)
+        if problem:
+            raise SchemaError(path, f"not a valid {kind} record: {problem}", line=number)
+    elif not isinstance(record, dict):
+        raise InputError(path, "expected a JSON object on each line", line=number)
+    return record
 
 
 def _numbered_lines(path: Path, handle) -> Iterator[tuple[int, bytes]]:
@@ -133,6 +153,11 @@ def _numbered_lines(path: Path, handle) -> Iterator[tuple[int, bytes]]:
     try:
         for number, raw in enumerate(handle, start=1):
             yield number, raw
+    except EOFError:  # gzip: the compressed stream ends before its end marker
+        raise InputError(path, f"the gzip file is cut short after line {number} (an interrupted "
+                         "download or copy?); get the whole file again", line=number + 1) from None
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(path, f"is not a valid gzip file ({exc})", line=number + 1) from None
     except OSError as exc:  # a read that fails after the open (a device, a vanished mount)
         raise InputError(path, f"cannot be read ({exc.strerror or exc})", line=number + 1) from None
 

@@ -314,7 +314,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
     (tmp / "binary.txt").write_bytes(b"Some text\x00\x01\x02")
     (tmp / "latin1.txt").write_bytes("Line one.\nCaf\xe9 au lait.".encode("latin-1"))
     os.symlink("/proc/self/mem", tmp / "unreadable.txt")  # open() works, read() fails (EIO)
-    _write(tmp / "table.csv", "a,b\n")
+    _write(tmp / "table.xlsx", "a,b\n")
     good = json.dumps({"id": "d1", "text": "Fine."})
     jsonl = {
         "bad-json": (good + "\n\n{oops\n", ":3: invalid JSON"),
@@ -329,12 +329,12 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[list[str], str]]:
              for name, (body, where) in jsonl.items()}
     cases.update({
         "missing": ([str(tmp / "nope.txt")], "nope.txt: no such file or directory"),
-        "empty-dir": ([str(tmp / "empty-dir")], "empty-dir: directory has no .txt or .md files"),
+        "empty-dir": ([str(tmp / "empty-dir")], "empty-dir: directory has no .txt, .md, .html or .htm files"),
         "empty": ([str(tmp / "empty.txt")], "empty.txt: the file is empty"),
         "binary": ([str(tmp / "binary.txt")], "binary.txt: looks like a binary file"),
         "non-utf8": ([str(tmp / "latin1.txt")], "latin1.txt:2: is not valid UTF-8"),
         "unreadable": ([str(tmp / "unreadable.txt")], "unreadable.txt: cannot be read"),
-        "unsupported": ([str(tmp / "table.csv")], "table.csv: unsupported file type '.csv'"),
+        "unsupported": ([str(tmp / "table.xlsx")], "table.xlsx: unsupported file type '.xlsx'"),
     })
     return cases
 

@@ -1,4 +1,4 @@
-"""`annotate split`: articles in, one sentence record per line out."""
+"""`annotate split`: articles, web pages and news exports in, one sentence record per line out."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import click
 
 from annotate.cli.common import handle_errors, info
 from annotate.ingest.documents import split_to_file
+
+MAX_LISTED_SKIPS = 20
 
 
 def _plural(count: int, word: str) -> str:
@@ -16,25 +18,58 @@ def _plural(count: int, word: str) -> str:
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...", type=click.Path(path_type=str))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="Sentence records to write (JSON Lines); written only if every input is good.")
+@click.option("--text-column", help="CSV/TSV column with the article text [default: the first of "
+              "text, body, content, article, ...].")
+@click.option("--id-column", help="CSV/TSV column with the document id [default: id, doc_id, "
+              "article_id, ...; else <file>-<line>].")
+@click.option("--title-column", help="CSV/TSV column with the headline [default: title, headline].")
+@click.option("--date-column", help="CSV/TSV column with the publication date [default: date, "
+              "published, publish_date, ...].")
+@click.option("--outlet-column", help="CSV/TSV column with the outlet [default: outlet, source, "
+              "publication, publisher, ...].")
+@click.option("--url-column", help="CSV/TSV column with the article URL [default: url, link].")
+@click.option("--author-column", help="CSV/TSV column with the author [default: author, byline].")
+@click.option("--lenient-dates", is_flag=True,
+              help="Leave dates that cannot be read empty (and count them) instead of stopping.")
+@click.option("--skip-bad", is_flag=True,
+              help="Leave out bad documents (a page without article text, a ragged CSV row, a file "
+              "cut short...), list them, and go on.")
 @handle_errors
-def command(inputs, output):
-    """Split news articles into sentences with exact character offsets.
+def command(inputs, output, text_column, id_column, title_column, date_column, outlet_column,
+            url_column, author_column, lenient_dates, skip_bad):
+    """Split news articles, web pages and news exports into sentences with exact offsets.
 
-    INPUT is a .txt or .md article (one document; its id is the file name without the
-    extension), a directory of them (searched recursively, in sorted order), or a .jsonl file of
-    documents {"id": ..., "text": ...}. Web-page furniture lines (share buttons, "Leave A Reply",
-    menus, cookie banners...) are dropped and counted. Each output line is
-    {"id", "doc_id", "text", "start", "end", "prev_text", "next_text"}, where start/end are
-    offsets into the document with line endings normalised to \\n.
+    INPUT is a .txt or .md article, a saved web page (.html/.htm: the article's text, title,
+    date, author, site and URL are found by trafilatura; menus, share buttons, cookie notices,
+    related links and comments are left out), a .csv/.tsv export (one document per row), a .jsonl
+    or .jsonl.gz file of documents {"id", "text", "title"?, "date"?, "outlet"?, "url"?,
+    "author"?}, or a directory (searched recursively for .txt, .md, .html and .htm). Dates are
+    normalised to YYYY-MM-DD. Each output line is {"id", "doc_id", "text", "start", "end",
+    "prev_text", "next_text"} plus the document's title, date, outlet, url and author when
+    known; start/end are offsets into the document text.
 
     \b
     Example:
       annotate split corpora/haiti-mss/articles -o sentences.jsonl
-      annotate split article.txt more-articles/ documents.jsonl -o sentences.jsonl
+      annotate split saved-pages/ -o sentences.jsonl --skip-bad
+      annotate split export.csv --text-column body --outlet-column source -o sentences.jsonl
     """
-    stats = split_to_file(inputs, output)
+    from annotate.ingest.documents import ReadOptions, split_to_file
+
+    columns = {"text": text_column, "id": id_column, "title": title_column, "date": date_column,
+               "outlet": outlet_column, "url": url_column, "author": author_column}
+    stats = split_to_file(inputs, output, ReadOptions(columns, lenient_dates, skip_bad))
+    problems = stats.problems
     for source in stats.empty_documents:
         info(f"warning: {source}: no sentences found")
+    for message in problems.skipped[:MAX_LISTED_SKIPS]:
+        info(f"skipped: {message}")
+    if len(problems.skipped) > MAX_LISTED_SKIPS:
+        info(f"skipped: ... and {len(problems.skipped) - MAX_LISTED_SKIPS} more")
+    extras = [f"dropped {_plural(stats.dropped_lines, 'furniture line')}"]
+    if problems.skipped:
+        extras.append(f"skipped {_plural(len(problems.skipped), 'bad input')}")
+    if problems.dates_left_empty:
+        extras.append(f"left {_plural(problems.dates_left_empty, 'unreadable date')} empty")
     info(f"wrote {_plural(stats.sentences, 'sentence')} from "
-         f"{_plural(stats.documents, 'document')} to {output} "
-         f"(dropped {_plural(stats.dropped_lines, 'furniture line')})")
+         f"{_plural(stats.documents, 'document')} to {output} ({', '.join(extras)})")

@@ -1,4 +1,7 @@
-"""Documents in, sentence records out: reading inputs, dropping page furniture, splitting.
+"""Documents in, sentence records out: dropping page furniture, splitting, sentence ids.
+
+Reading the inputs (text, web pages, CSV, JSON Lines) is `annotate.ingest.sources`; page
+furniture is `annotate.ingest.furniture`.
 
 Offsets: `start`/`end` index the document text after line endings are normalised to "\\n" (and a
 UTF-8 byte-order mark removed), so `document[start:end] == text` holds for that text. Sentences
@@ -24,23 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotate.errors import InputError
+from annotate.ingest.furniture import is_furniture
+from annotate.ingest.sources import (META_FIELDS, Document, ReadOptions, ReadProblems,
+                                     iter_documents)
 from annotate.ingest.splitting import sentence_spans
-from annotate.records import (
-    normalise_newlines,
-    read_numbered_records,
-    read_text,
-    write_records,
-)
+from annotate.records import write_records
 
-TEXT_SUFFIXES = (".txt", ".md")
-JSONL_SUFFIX = ".jsonl"
-
-
-@dataclass(frozen=True)
-class Document:
-    id: str
-    text: str
-    source: str  # file (and line, for .jsonl documents) it came from, for messages
+__all__ = ["Document", "ReadOptions", "SplitStats", "is_furniture", "iter_documents",
+           "iter_sentences", "prose_blocks", "split_document", "split_to_file"]
 
 
 @dataclass
@@ -51,111 +45,7 @@ class SplitStats:
     sentences: int = 0
     dropped_lines: int = 0
     empty_documents: list[str] = field(default_factory=list)
-
-
-# --- reading documents -------------------------------------------------------------------------
-
-def iter_documents(inputs: Iterable) -> Iterator[Document]:
-    """The documents of .txt/.md/.jsonl files and directories (recursive, sorted), one at a time.
-
-    A text file's doc id is its file stem, with -2, -3... added if an earlier document took it;
-    a .jsonl document keeps its own "id", and a repeated id is an error.
-    """
-    used: set[str] = set()
-    for path in _expand(inputs):
-        if path.suffix.lower() == JSONL_SUFFIX:
-            for document in _jsonl_documents(path):
-                if document.id in used:
-                    raise InputError(document.source, f"document id {document.id!r} is used twice; "
-                                     "give every document a unique id")
-                used.add(document.id)
-                yield document
-        else:
-            doc_id = _unique(path.stem, used)
-            used.add(doc_id)
-            yield Document(doc_id, read_text(path), str(path))
-
-
-def _expand(inputs: Iterable) -> Iterator[Path]:
-    for raw in inputs:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*")
-                           if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not files:
-                raise InputError(path, "directory has no .txt or .md files; "
-                                 "give a directory of articles or the files themselves")
-            yield from files
-        elif not path.exists():
-            raise InputError(path, "no such file or directory")
-        elif path.suffix.lower() in (*TEXT_SUFFIXES, JSONL_SUFFIX):
-            yield path
-        else:
-            raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r}; "
-                             "give .txt or .md articles, .jsonl documents, or a directory")
-
-
-def _unique(stem: str, used: set[str]) -> str:
-    candidate, number = stem, 1
-    while candidate in used:
-        number += 1
-        candidate = f"{stem}-{number}"
-    return candidate
-
-
-def _jsonl_documents(path: Path) -> Iterator[Document]:
-    """Documents {"id", "text"} of a .jsonl file, each checked, errors naming file:line."""
-    for line, record in read_numbered_records(path):
-        doc_id, text = record.get("id"), record.get("text")
-        for name, value in (("id", doc_id), ("text", text)):
-            if value is None:
-                raise InputError(path, f"document has no {name!r} field; expected "
-                                 '{"id": "...", "text": "..."}', line=line)
-            if not isinstance(value, str):
-                raise InputError(path, f"field {name!r} must be a string, got "
-                                 f"{type(value).__name__}", line=line)
-        if not doc_id.strip():
-            raise InputError(path, "field 'id' is empty; give each document an id", line=line)
-        if not text.strip():
-            raise InputError(path, f"document {doc_id!r} has empty text", line=line)
-        yield Document(doc_id, normalise_newlines(text.removeprefix("\ufeff")), f"{path}:{line}")
-
-
-# --- page furniture ----------------------------------------------------------------------------
-
-# Whole lines (case-insensitive, trimmed) that web pages add around an article. Each pattern must
-# match the entire line and is deliberately narrow, so a real sentence is never dropped.
-_SOCIAL = r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest|tumblr|e-?mail|print|copy link|share)"
-_FURNITURE = re.compile(
-    r"(?:"
-    r"share(?: (?:this|the) (?:article|story|post|page))?(?: on \w+)?"
-    rf"|{_SOCIAL}(?:[\s|,·•/]+{_SOCIAL})*"
-    r"|leave a (?:reply|comment)|post a comment|cancel reply|\d+ comments?|no comments(?: yet)?"
-    r"|exit mobile version|skip to (?:main )?content|toggle navigation|main menu|menu|search"
-    r"|back to top|scroll to top|previous (?:article|post)|next (?:article|post)"
-    r"|subscribe(?: now| today| to (?:our|the) newsletter)?|sign up for (?:our|the) newsletter"
-    r"|follow us(?: on \w+(?: and \w+)?)?"
-    r"|(?:this (?:web)?site|we) uses? cookies\b.{0,200}|accept(?: all)?(?: cookies)?"
-    r"|(?:manage )?cookie (?:settings|policy|preferences)|reject all"
-    r"|read more|continue reading|read the full (?:story|article)|click here to read more"
-    r"|advertisement|sponsored(?: content)?|related(?: posts| articles| stories| news)?"
-    r"|you may also like|recommended(?: for you)?|trending(?: now)?|most read|popular posts"
-    r"|(?:©|copyright ©?\s*\d{4}).{0,120}|all rights reserved"
-    r"|tags?:.{0,150}"
-    r")[.:!]?",
-    re.IGNORECASE,
-)
-# Navigation: three or more short items separated by | • · » or > ("Home | News | Contact").
-_NAV_ITEM = r"[^\W\d][\w&'’ -]{0,30}"
-_NAVIGATION = re.compile(rf"{_NAV_ITEM}(?:\s*[|•·»>]\s*{_NAV_ITEM}){{2,}}")
-
-
-def is_furniture(line: str) -> bool:
-    """True if the line is web-page furniture (a share button, a menu, a cookie banner...)."""
-    line = line.strip()
-    return bool(line) and len(line) <= 300 and bool(
-        _FURNITURE.fullmatch(line) or _NAVIGATION.fullmatch(line))
+    problems: ReadProblems = field(default_factory=ReadProblems)  # skipped input, dates left empty
 
 
 # --- layout: which stretches of a document may hold sentences -------------------------------------
@@ -238,6 +128,7 @@ def split_document(document: Document) -> tuple[list[dict], int]:
             "end": end,
             "prev_text": texts[index - 1] if index > 0 else "",
             "next_text": texts[index + 1] if index + 1 < len(texts) else "",
+            **{name: document.meta[name] for name in META_FIELDS if document.meta.get(name)},
         })
     return records, dropped
 
@@ -248,9 +139,11 @@ def _sentence_id(doc_id: str, text: str, seen: dict[str, int]) -> str:
     return f"{doc_id}:{digest}" if seen[digest] == 1 else f"{doc_id}:{digest}-{seen[digest]}"
 
 
-def iter_sentences(inputs: Iterable, stats: SplitStats) -> Iterator[dict]:
-    """Sentence records of every input document, one document in memory at a time."""
-    for document in iter_documents(inputs):
+def iter_sentences(inputs: Iterable, stats: SplitStats,
+                   options: ReadOptions | None = None) -> Iterator[dict]:
+    """Sentence records of every input document, one document in memory at a time; each record
+    carries its document's metadata (title, date, outlet, url, author) when there is any."""
+    for document in iter_documents(inputs, options, stats.problems):
         records, dropped = split_document(document)
         stats.documents += 1
         stats.dropped_lines += dropped
@@ -260,10 +153,10 @@ def iter_sentences(inputs: Iterable, stats: SplitStats) -> Iterator[dict]:
         yield from records
 
 
-def split_to_file(inputs: Iterable, output) -> SplitStats:
+def split_to_file(inputs: Iterable, output, options: ReadOptions | None = None) -> SplitStats:
     """Split every input into sentences and write them to `output` (JSONL, all or nothing)."""
     stats = SplitStats()
-    write_records(output, _require_sentences(iter_sentences(inputs, stats), stats))
+    write_records(output, _require_sentences(iter_sentences(inputs, stats, options), stats))
     return stats
 
 
