@@ -17,6 +17,9 @@ from pathlib import Path
 import jsonschema
 
 RECORD_KINDS = ("sentence", "gold", "prediction")
+# Optional metadata of the document a record's sentence comes from (record version 1.1.0): set by
+# `annotate split`, carried through prelabel, push (shown to annotators) and pull, used by reports.
+DOCUMENT_FIELDS = ("title", "date", "outlet", "url", "author")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Schema:
     actor_label: str
     actor_hotkey: str
     actor_color: str
+    record_version: str = "1.0.0"
 
     @property
     def stances(self) -> tuple[str, ...]:
@@ -73,6 +77,7 @@ def load_schema() -> Schema:
         actor_label=data["actor"]["label"],
         actor_hotkey=data["actor"]["hotkey"],
         actor_color=data["actor"]["color"],
+        record_version=data.get("record_version", "1.0.0"),
     )
 
 

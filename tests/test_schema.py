@@ -80,3 +80,21 @@ def test_missing_field_is_named():
     record = dict(GOOD_GOLD)
     del record["sentiment"]
     assert "sentiment" in record_problem(record, "gold")
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+def test_every_record_kind_defines_the_document_metadata_at_the_record_version(kind):
+    from annotate.schema import DOCUMENT_FIELDS
+
+    schema = json_schema(kind)
+    assert schema["x-record-version"] == load_schema().record_version
+    assert all(schema["properties"][name]["type"] == "string" for name in DOCUMENT_FIELDS)
+    assert schema["properties"]["date"] == json_schema("sentence")["properties"]["date"]
+
+
+def test_records_of_the_old_version_still_read_and_bad_metadata_is_refused():
+    assert record_problem(GOOD_GOLD, "gold") is None  # 1.0.0: no metadata at all
+    dated = dict(GOOD_GOLD, date="2024-05-14", outlet="Coastal Herald", url="https://x.example")
+    assert record_problem(dated, "gold") is None
+    assert "date" in record_problem(dict(GOOD_GOLD, date="May 14, 2024"), "gold")
+    assert "outlet" in record_problem(dict(GOOD_GOLD, outlet=3), "gold")

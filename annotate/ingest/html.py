@@ -43,8 +43,11 @@ def page_encoding(data: bytes) -> str:
         except LookupError:
             name = None
         if name:
-            # a page served as UTF-16 cannot declare it in ASCII bytes: browsers read it as UTF-8
-            return "utf-8" if name.startswith("utf-16") else name
+            # as browsers do: a page served as UTF-16 cannot declare it in ASCII bytes (so UTF-8),
+            # and latin-1 / ascii labels mean windows-1252 (its superset, what such pages hold)
+            if name.startswith("utf-16"):
+                return "utf-8"
+            return "cp1252" if name in ("iso8859-1", "ascii") else name
     try:
         data.decode("utf-8")
         return "utf-8"

@@ -24,10 +24,11 @@ from annotate.ingest.dates import DateProblem, normalise_date
 from annotate.ingest.html import HTML_SUFFIXES
 from annotate.ingest.tabular import TABULAR_SUFFIXES, tabular_rows
 from annotate.records import normalise_newlines, read_numbered_records, read_text
+from annotate.schema import DOCUMENT_FIELDS
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
-META_FIELDS = ("title", "date", "outlet", "url", "author")
+META_FIELDS = DOCUMENT_FIELDS
 PAGE_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES)  # what a directory is searched for
 
 
