@@ -19,11 +19,13 @@ def _records(source, kind: str) -> list[dict]:
     return list(source)
 
 
-def split(*inputs) -> list[dict]:
-    """Sentence records of articles: `.txt`/`.md` files, folders of them, `.jsonl` documents."""
+def split(*inputs, options=None) -> list[dict]:
+    """Sentence records of articles: `.txt`/`.md` files, `.html` pages, `.csv`/`.tsv` exports,
+    `.jsonl(.gz)` documents, folders; `options` an annotate.ingest.documents.ReadOptions (CSV
+    columns, lenient dates, skip bad input)."""
     from annotate.ingest.documents import SplitStats, iter_sentences
 
-    return list(iter_sentences(inputs, SplitStats()))
+    return list(iter_sentences(inputs, SplitStats(), options))
 
 
 def prelabel(sentences, model=None, *, codebook=None) -> list[dict]:
@@ -93,8 +95,9 @@ def evaluate(gold_files: Iterable, model=None) -> dict:
     return evaluate_model(list(gold_files), load_model(model))
 
 
-def report(gold, output, *, target: str | None = None):
-    """Write the report directory (tables, chart, HTML, network) from gold records or a file."""
+def report(gold, output, *, target: str | None = None, period: str = "month", codebook=None):
+    """Write the report directory (tables over time and by outlet, charts, HTML, networks) from
+    gold records or a file; `codebook` (an annotate.codebook.Codebook) gives actor categories."""
     from annotate.reports.tables import build_report
 
-    return build_report(_records(gold, "gold"), output, target)
+    return build_report(_records(gold, "gold"), output, target, period, codebook)

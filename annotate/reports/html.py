@@ -55,8 +55,12 @@ def _table(header: list[str], rows: list[list], numeric_from: int = 1) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def render_html(data, chart_name: str) -> str:
-    """A single page with the chart (referenced relatively: it sits beside the page) and tables."""
+def render_html(data, chart_name: str, *, period: str = "month", tables: dict | None = None,
+                statements: int = 0, windows: list[str] | None = None) -> str:
+    """A single page with the charts (referenced relatively: they sit beside the page) and tables.
+
+    `tables` holds the (header, rows) of stance by period ("period") and by outlet ("outlet");
+    `statements` and `windows` describe the network exports."""
     schema = load_schema()
     stances, sentiments = list(schema.stances), list(schema.sentiments)
     actor_rows = []
@@ -78,6 +82,29 @@ def render_html(data, chart_name: str) -> str:
                 "annotator): each record is counted. Run <code>annotate adjudicate</code> first for "
                 "one count per sentence.</p>")
     target = html.escape(data.target)
+    tables = tables or {}
+    over_time = by_outlet = ""
+    if "period" in tables:
+        undated = sum(1 for m in data.mentions if not m.date)
+        undated_note = (f'<p class="note">{undated} actor mentions have no date: they are in the '
+                        "table under (no date), not on the chart.</p>") if undated else ""
+        over_time = f"""<h2>Stance over time (per {html.escape(period)})</h2>
+<p>Net stance = (supportive − critical) / mentions, from −1 (all critical) to +1 (all supportive),
+for the most mentioned actors.</p>
+{undated_note}
+<img id="timeline-chart" src="net_stance_over_time.png" alt="Line chart of the net stance of the most mentioned actors per {html.escape(period)}">
+<div id="by-period">{_table(*tables["period"])}</div>"""
+    if "outlet" in tables:
+        by_outlet = f"""<h2>Stance by outlet</h2>
+<div id="by-outlet">{_table(*tables["outlet"])}</div>"""
+    none_mentions = sum(1 for m in data.mentions if m.stance == "none")
+    network = f"""<h2>Networks (Discourse Network Analyzer, Gephi, networkx)</h2>
+<p><a href="statements.csv">statements.csv</a>: {statements} statements (actor, concept = the
+target, agreement 1 for supportive, 0 for critical or wary; {none_mentions} mentions with stance
+none are not statements); one actor–concept edge list per {html.escape(period)} in
+<a href="edges/">edges/</a> ({len(windows or [])} windows:
+{html.escape(", ".join(windows or [])) or "none"}); all windows in one graph with window and date
+edge attributes: <a href="actor_concept.graphml">actor_concept.graphml</a>.</p>"""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -101,11 +128,16 @@ img {{ max-width: 100%; }}
 <h2>Stance by actor</h2>
 <img id="stance-chart" src="{html.escape(chart_name)}" alt="Stacked bar chart of each actor's stance counts">
 <table id="actors"><thead><tr>{actor_head}</tr></thead><tbody>{''.join(actor_rows)}</tbody></table>
+{over_time}
+{by_outlet}
 <h2>Sentence sentiment by document</h2>
 {_table(["document", *sentiments, "total"], doc_rows)}
+{network}
 <p>Files: <a href="stance_by_actor.csv">stance_by_actor.csv</a>,
 <a href="stance_by_actor.md">stance_by_actor.md</a>,
 <a href="sentiment_by_document.csv">sentiment_by_document.csv</a>,
+<a href="stance_by_period.csv">stance_by_period.csv</a>,
+<a href="stance_by_outlet.csv">stance_by_outlet.csv</a>,
 <a href="actor_stance.graphml">actor_stance.graphml</a> (actor–stance network).</p>
 </body>
 </html>

@@ -25,7 +25,10 @@ from annotate.schema import load_schema
 EXAMPLES_PER_ACTOR = 3
 NO_DOCUMENT = "(no document)"
 REPORT_FILES = ("index.html", "stance_by_actor.csv", "stance_by_actor.md", "stance_by_actor.png",
-                "sentiment_by_document.csv", "sentiment_by_document.md", "actor_stance.graphml")
+                "sentiment_by_document.csv", "sentiment_by_document.md", "actor_stance.graphml",
+                "stance_by_period.csv", "stance_by_period.md", "stance_by_outlet.csv",
+                "stance_by_outlet.md", "net_stance_over_time.png", "statements.csv", "edges",
+                "actor_concept.graphml")
 _ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 _EDGE_PUNCTUATION = "\"'“”‘’«»()[]{},.;:!?-–— "
 
@@ -41,6 +44,19 @@ class ActorRow:
         return sum(self.counts.values())
 
 
+@dataclass(frozen=True)
+class Mention:
+    """One actor span of one gold record, with the record's document metadata (for the reports
+    over time and by outlet, and the DNA statements)."""
+
+    sentence_id: str
+    document: str
+    date: str      # YYYY-MM-DD or ""
+    outlet: str
+    actor: str     # the canonical name, as in `ActorRow.name`
+    stance: str
+
+
 @dataclass
 class ReportData:
     actors: list[ActorRow]
@@ -48,6 +64,7 @@ class ReportData:
     target: str
     sentences: int
     repeated_sentences: int                # sentences with more than one record (not adjudicated)
+    mentions: list[Mention] = field(default_factory=list)  # every actor span, in input order
 
 
 def normalise_actor(text: str) -> str:
@@ -72,6 +89,7 @@ def collect(records, target: str | None = None) -> ReportData:
     spellings: dict[str, Counter] = defaultdict(Counter)
     documents: dict[str, Counter] = defaultdict(Counter)
     per_sentence, targets = Counter(), Counter()
+    spans: list[tuple[dict, str, str]] = []  # (record, actor key, stance)
     for record in records:
         per_sentence[record["id"]] += 1
         if record.get("target"):
@@ -84,9 +102,13 @@ def collect(records, target: str | None = None) -> ReportData:
             row = by_key.setdefault(key, ActorRow(name))
             row.counts[actor["stance"]] += 1
             _add_example(row, actor["stance"], record["text"])
+            spans.append((record, key, actor["stance"]))
     for key, row in by_key.items():
         row.name = spellings[key].most_common(1)[0][0]
         row.counts = Counter({s: row.counts[s] for s in stances})
+    mentions = [Mention(str(record["id"]), document_of(record), record.get("date") or "",
+                        record.get("outlet") or "", by_key[key].name, stance)
+                for record, key, stance in spans]
     actors = sorted(by_key.values(), key=lambda r: (-r.total, r.name.casefold()))
     return ReportData(
         actors=actors,
@@ -94,6 +116,7 @@ def collect(records, target: str | None = None) -> ReportData:
         target=target or (targets.most_common(1)[0][0] if targets else "the target"),
         sentences=len(per_sentence),
         repeated_sentences=sum(1 for n in per_sentence.values() if n > 1),
+        mentions=mentions,
     )
 
 
@@ -191,11 +214,18 @@ def _foreign_files(path: Path) -> str | None:
     return None
 
 
-def build_report(records, output, target: str | None = None) -> ReportData:
-    """Write the whole report into directory `output` (atomically) and return what it counted."""
+def build_report(records, output, target: str | None = None, period: str = "month",
+                 codebook=None) -> ReportData:
+    """Write the whole report into directory `output` (atomically) and return what it counted.
+
+    `period` (month, week, year) sets the rows of stance_by_period and the time windows of the
+    network exports; `codebook` (an annotate.codebook.Codebook) gives actor categories.
+    """
+    from annotate.reports import dna, timeline
     from annotate.reports.html import render_chart, render_html
 
     data = collect(records, target)
+    categories = actor_categories(data, codebook)
     with atomic_directory(output, refuse=_foreign_files) as tmp:
         header, rows = actor_table(data)
         write_csv(tmp / "stance_by_actor.csv", header, rows)
@@ -207,7 +237,34 @@ def build_report(records, output, target: str | None = None) -> ReportData:
         (tmp / "sentiment_by_document.md").write_text(
             "# Sentence sentiment by document\n\n" + markdown_table(doc_header, doc_rows),
             encoding="utf-8")
+        tables = {"period": timeline.stance_by_period(data, period),
+                  "outlet": timeline.stance_by_outlet(data)}
+        for name, (table_header, table_rows) in tables.items():
+            write_csv(tmp / f"stance_by_{name}.csv", table_header, table_rows)
+            (tmp / f"stance_by_{name}.md").write_text(
+                f"# Stance toward {data.target} by {name if name == 'outlet' else period} and actor"
+                "\n\n" + markdown_table(table_header, table_rows), encoding="utf-8")
         render_chart(data, tmp / "stance_by_actor.png")
+        timeline.render_timeline_chart(data, period, tmp / "net_stance_over_time.png")
         write_graphml(tmp / "actor_stance.graphml", data)
-        (tmp / "index.html").write_text(render_html(data, "stance_by_actor.png"), encoding="utf-8")
+        statements = dna.statements(data, categories)
+        dna.write_statements(tmp / "statements.csv", statements)
+        edges = dna.windowed_edges(statements, period)
+        dna.write_edge_lists(tmp / "edges", edges)
+        dna.write_windowed_graphml(tmp / "actor_concept.graphml", edges, data.target, categories)
+        (tmp / "index.html").write_text(
+            render_html(data, "stance_by_actor.png", period=period, tables=tables,
+                        statements=len(statements), windows=list(edges)), encoding="utf-8")
     return data
+
+
+def actor_categories(data: ReportData, codebook) -> dict[str, str]:
+    """casefolded actor name -> codebook category, for the actors the codebook knows."""
+    if codebook is None:
+        return {}
+    categories = {}
+    for row in data.actors:
+        actor = codebook.actor(row.name) or codebook.actor(codebook.canonical(row.name) or "")
+        if actor is not None:
+            categories[row.name.casefold()] = actor.category
+    return categories
