@@ -188,9 +188,9 @@ def test_skip_bad_lets_a_crawl_go_on_and_lists_what_it_skipped(tmp_path):
 
 @pytest.mark.shared_data
 def test_real_pages_keep_the_article_and_leave_more_furniture_out_than_trafilatura(shared_dir):
-    """The 63 real pages of ../shared/data/news-html (never copied here): every keep-snippet on at
-    least 95% of pages (the goal), fewer pages leaking furniture than trafilatura's own default,
-    offsets exact. Figures and the full comparison: benchmarks/bench_extraction.py."""
+    """The 63 real pages of ../shared/data/news-html (never copied here): the goals (every
+    keep-snippet kept on at least 95% of pages, furniture leaked on at most 5%), fewer pages leaking
+    than trafilatura's own default, offsets exact. Figures and the full comparison: benchmarks/bench_extraction.py."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -201,5 +201,5 @@ def test_real_pages_keep_the_article_and_leave_more_furniture_out_than_trafilatu
     ours = bench_extraction.score(bench_extraction.annotate_split, expected)  # checks offsets too
     theirs = bench_extraction.score(bench_extraction.trafilatura_default, expected)
     assert ours["pages"] == 63
-    assert ours["all_kept"] >= 0.95
+    assert ours["all_kept"] >= 0.95 and ours["leaked_pages"] <= 0.05
     assert ours["leaked_pages"] < theirs["leaked_pages"]

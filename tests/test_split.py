@@ -20,6 +20,7 @@ from annotate.ingest.documents import (
     SplitStats,
     is_furniture,
     iter_sentences,
+    prose_blocks,
     split_document,
 )
 from annotate.ingest.splitting import blingfire_ends, sentence_spans
@@ -186,13 +187,39 @@ FURNITURE = ["Share.", "Share this article", "Leave A Reply", "Leave a comment",
              "Accept all cookies", "Facebook Twitter WhatsApp Email", "Share on Facebook",
              "Follow us on Twitter", "3 Comments", "© 2024 Haiti News. All rights reserved.",
              "Tags: Haiti, Kenya, MSS", "Continue reading", "You may also like", "Previous article",
-             "Back to top", "Print"]
+             "Back to top", "Print",
+             # news boilerplate sentences
+             "Never miss the latest news by signing up to our newsletter today!",
+             "Subscribe now to our Weekend edition for the full story.",
+             "For the latest stories download the Herald apps for iOS and Android.",
+             "(Credit: Jane Doe / Reuters)", "Photo credit: AFP",
+             "© 2022, Herald.com. This article is the copyrighted property of the Herald. Written "
+             "permission must be obtained before reprint in online or print media.",
+             "This post contains references to products from one or more of our advertisers.",
+             "Submit your letter to the editor via this form.",
+             "Аdvеrtіѕе wіth thе most visited news site",  # Cyrillic look-alike letters
+             "The good folks at the choir are still doing their thing, and now […]",
+             "*Bonus value is an estimated value calculated by us.", "See also:",
+             "Look at other dictionaries:"]
 REAL = ["Share prices rose after the vote.", "Read more about the mission in our report.",
         "Subscribe to the idea that police alone can fix this, and you will be disappointed.",
         "Home is where the gangs are, one resident said.", "Related talks took place in Nairobi.",
         "The advertisement ran for a week.", "Leave a reply to the UN, he told reporters.",
         "Kenya | Haiti relations were strained, and both | sides knew it.",
-        "Share.It is gone.", "Cookies were sold at the market."]
+        "Share.It is gone.", "Cookies were sold at the market.",
+        "Police said the credit card was stolen.", "The court refused written permission for the march.",
+        "Kenya will subscribe to the plan, officials said, calling it the full story.",
+        "Путин заявил, что миссия провалилась.", "*Emphasis* opens this line.",
+        "He said the mission was […] a failure.", "See also the UN's own report."]
+
+
+def test_a_list_under_a_related_links_lead_in_is_dropped_but_prose_after_it_is_kept():
+    text = ("Kenya sent officers.\n\nSee also:\n\n- Gangs seize the port\n- Donors meet\n\n"
+            "The mission went on.\n\n- A real list item")
+    blocks, dropped = prose_blocks(text)
+    assert [text[a:b] for a, b in blocks] == ["Kenya sent officers.", "The mission went on.",
+                                            "A real list item"]
+    assert dropped == 3
 
 
 @pytest.mark.parametrize("line", FURNITURE)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotate.errors import InputError
-from annotate.ingest.furniture import is_furniture
+from annotate.ingest.furniture import is_furniture, is_related_lead_in
 from annotate.ingest.sources import (META_FIELDS, Document, ReadOptions, ReadProblems,
                                      iter_documents)
 from annotate.ingest.splitting import sentence_spans
@@ -60,11 +60,13 @@ def prose_blocks(text: str) -> tuple[list[tuple[int, int]], int]:
     """(start, end) of each block of prose in `text`, and how many furniture lines were dropped.
 
     A block ends at a blank line, a heading, a list item, a rule, a furniture line, and after a
-    short line with no closing punctuation (a title or byline above a paragraph).
+    short line with no closing punctuation (a title or byline above a paragraph). A list under a
+    related-links lead-in ("See also:", "Look at other dictionaries:") is furniture, item by item.
     """
     blocks: list[tuple[int, int]] = []
     current: list[tuple[int, int]] = []  # (start, end) of the lines of the open block
     dropped = 0
+    in_related_list = False
 
     def close():
         blocks.extend(_split_titles(text, current))
@@ -76,10 +78,13 @@ def prose_blocks(text: str) -> tuple[list[tuple[int, int]], int]:
         position = end + 1
         heading, item = _HEADING.fullmatch(line), _ITEM.fullmatch(line)
         marked = heading or item
+        if line.strip() and not item:
+            in_related_list = False
         if not line.strip() or _RULE.fullmatch(line):
             close()
-        elif is_furniture(marked.group("body") if marked else line):
+        elif in_related_list or is_furniture(marked.group("body") if marked else line):
             dropped += 1
+            in_related_list = in_related_list or is_related_lead_in(line)
             close()
         elif heading:
             close()

@@ -5,6 +5,10 @@ merely starts like one ("Share prices rose.") is never dropped:
 - short interface lines: share buttons, menus, cookie banners, "Read more", "Related posts"...;
 - the sentences news sites wrap around every article: newsletter and subscription calls, "download
   our app", photo credits, copyright and reprint notices, affiliate-link disclosures, "submit a letter";
+- teasers of other posts (a paragraph cut off with "[…]", WordPress's excerpt mark), footnote
+  disclaimers glued to an asterisk ("*Bonus value is an estimate..."), and the lead-in of a list of
+  related links ("See also:", "Look at other dictionaries:"; the list under it is dropped too, by
+  `annotate.ingest.documents.prose_blocks`);
 - advertising disguised from filters by look-alike letters: words that mix Latin and Cyrillic
   letters ("Аdvеrtіѕе" with a Cyrillic А, е, і, ѕ), which no article in either script has.
 """
@@ -51,6 +55,12 @@ _NEWS_BOILERPLATE = re.compile(
     r")",
     re.IGNORECASE,
 )
+_TEASER = re.compile(r".{20,}(?:\[…\]|\[\.\.\.\])")
+_FOOTNOTE = re.compile(r"[*†‡][^\W\d][^*]{0,400}")
+_RELATED_LEAD_IN = re.compile(
+    r"(?:see also|look at other \w+|related(?: \w+)?|more (?:from|on|in) [\w ]{1,40}|read (?:also|more)|"
+    r"you (?:may|might) also (?:like|enjoy)|further reading|other (?:stories|articles|news)"
+    r"|more (?:stories|articles|news))\s*:?", re.IGNORECASE)
 # Navigation: three or more short items separated by | • · » or > ("Home | News | Contact").
 _NAV_ITEM = r"[^\W\d][\w&'’ -]{0,30}"
 _NAVIGATION = re.compile(rf"{_NAV_ITEM}(?:\s*[|•·»>]\s*{_NAV_ITEM}){{2,}}")
@@ -77,6 +87,13 @@ def is_furniture(line: str) -> bool:
         return False
     if len(line) <= 300 and (_INTERFACE.fullmatch(line) or _NAVIGATION.fullmatch(line)):
         return True
-    if _NEWS_BOILERPLATE.fullmatch(line):
+    if _NEWS_BOILERPLATE.fullmatch(line) or _TEASER.fullmatch(line) or _FOOTNOTE.fullmatch(line):
+        return True
+    if is_related_lead_in(line):
         return True
     return sum(_mixes_scripts(word) for word in _WORD.findall(line)) >= _DISGUISED_WORDS
+
+
+def is_related_lead_in(line: str) -> bool:
+    """True for the line that introduces a list of related links ("See also:", "Read more:")."""
+    return bool(_RELATED_LEAD_IN.fullmatch(line.strip()))
