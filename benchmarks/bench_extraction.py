@@ -90,15 +90,18 @@ def score(extract, expected: list[dict]) -> dict:
             "leaked": leaked / furniture_total}
 
 
-def pages_per_second(extract, expected: list[dict], repeats: int) -> float:
+def pages_per_second(expected: list[dict], repeats: int) -> dict[str, float]:
+    """Pages/s of each extractor, median of `repeats` rounds; each round times every extractor in
+    turn, so load on a shared machine falls on all of them alike."""
     paths = [PAGES_DIR / "pages" / page["file"] for page in expected]
-    times = []
+    times: dict[str, list[float]] = {name: [] for name in EXTRACTORS}
     for _ in range(repeats):
-        started = time.perf_counter()
-        for path in paths:
-            extract(path)
-        times.append(time.perf_counter() - started)
-    return len(paths) / statistics.median(times)
+        for name, extract in EXTRACTORS.items():
+            started = time.perf_counter()
+            for path in paths:
+                extract(path)
+            times[name].append(time.perf_counter() - started)
+    return {name: len(paths) / statistics.median(values) for name, values in times.items()}
 
 
 def command_pages_per_second(repeats: int, pages: int) -> float:
@@ -127,9 +130,10 @@ def main() -> int:
           "| keep-snippets kept | furniture snippets leaked | pages/s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     results = {}
+    speeds = pages_per_second(expected, args.repeats)
     for name, extract in EXTRACTORS.items():
         result = score(extract, expected)
-        result["speed"] = pages_per_second(extract, expected, args.repeats)
+        result["speed"] = speeds[name]
         results[name] = result
         print(f"| {name} | {result['right']}/{result['pages']} | {result['all_kept']:.1%} | "
               f"{result['leaked_pages']:.1%} | {result['kept']:.1%} | {result['leaked']:.1%} | "

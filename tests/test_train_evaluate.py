@@ -135,3 +135,34 @@ def test_evaluate_refuses_bad_gold_and_a_missing_model(tmp_path):
     assert result.exit_code != 0 and f"{bad}:2" in result.output
     result = run("evaluate", GOLD_DEV, "--model", tmp_path / "missing")
     assert result.exit_code != 0 and "annotate train" in result.output
+
+
+def _with_metadata(source: Path, target: Path) -> Path:
+    """The same gold with document metadata (record version 1.1.0) on every record."""
+    lines = []
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines()):
+        record = json.loads(line)
+        record.update(title=f"Headline {number % 7}", date=f"2024-0{number % 9 + 1}-15",
+                      outlet=("Nation", "Le Nouvelliste")[number % 2],
+                      url=f"https://news.example/{number}", author="A. Writer")
+        lines.append(json.dumps(record) + "\n")
+    target.write_text("".join(lines), encoding="utf-8")
+    return target
+
+
+def test_train_and_evaluate_ignore_document_metadata(trained, tiny_gold, tmp_path):
+    first, _ = trained
+    dated = tmp_path / "model-from-dated-gold"
+    result = run("train", _with_metadata(tiny_gold, tmp_path / "tiny-dated.jsonl"), "-o", dated,
+                 "--folds", "3", "--codebook", CODEBOOK, "--name", "tiny")
+    assert result.exit_code == 0, result.output
+    items, _, _ = stance_items(read_all([GOLD_DEV], "gold"))
+    assert (load_model(first).stance.predict_proba(items)
+            == load_model(dated).stance.predict_proba(items)).all()
+    plain = run("evaluate", GOLD_DEV, "--model", first, "--json")
+    with_meta = run("evaluate", _with_metadata(GOLD_DEV, tmp_path / "dev-dated.jsonl"), "--model",
+                    first, "--json")
+    assert plain.exit_code == 0 and with_meta.exit_code == 0, with_meta.output
+    scores, scores_with_meta = json.loads(plain.stdout), json.loads(with_meta.stdout)
+    assert [g["records"] for g in scores.pop("gold")] == [g["records"] for g in scores_with_meta.pop("gold")]
+    assert scores == scores_with_meta  # every score and confusion matrix alike
