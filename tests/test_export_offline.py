@@ -180,3 +180,47 @@ def test_push_without_a_target_warns_and_names_the_fix(tmp_path):
     with_target = CliRunner().invoke(main, ["export", "push", str(predictions), "--target", "T",
                                             "--to-file", str(tmp_path / "t.json")])
     assert with_target.exit_code == 0 and "warning" not in with_target.stderr
+
+
+NEWS = {**RECORD, "title": "Police chief <b>praises</b> mission", "date": "2024-05-14",
+        "outlet": "Coastal Herald", "url": "https://herald.example.org/a?x=1&y=\"2\"",
+        "author": "A. Writer"}
+
+
+def test_tasks_carry_the_document_metadata_and_show_it_escaped_as_a_link():
+    data = tasks.task(NEWS, "the mission")["data"]
+    assert {k: data[k] for k in ("title", "date", "outlet", "url", "author")} == {
+        k: NEWS[k] for k in ("title", "date", "outlet", "url", "author")}
+    assert data["source_html"] == (
+        '<a class="annotate-source-line" href="https://herald.example.org/a?x=1&amp;y=&quot;2&quot;" '
+        'target="_blank" rel="noopener noreferrer">Coastal Herald · 2024-05-14 · Police chief '
+        "&lt;b&gt;praises&lt;/b&gt; mission</a>")
+    # no link for a URL that is not http(s); no line at all without metadata
+    assert tasks.source_html({**NEWS, "url": "javascript:alert(1)"}).startswith("<span")
+    assert tasks.task(RECORD, "the mission")["data"]["source_html"] == ""
+    assert "title" not in tasks.task(RECORD, "the mission")["data"]
+
+
+def test_the_labeling_config_shows_the_source_above_the_sentence():
+    import xml.etree.ElementTree as ET
+
+    from annotate.labelstudio.project import labeling_config
+
+    root = ET.fromstring(labeling_config())
+    order = [el.get("name") for el in root.iter() if el.tag in ("HyperText", "Text")]
+    assert order == ["source", "prev_text", "text", "next_text"]
+    source = next(root.iter("HyperText"))
+    assert (source.get("value"), source.get("clickableLinks"), source.get("selectionEnabled")) == (
+        "$source_html", "true", "false")
+
+
+def test_pulled_gold_keeps_the_document_metadata():
+    task_json = {"id": 7, "data": tasks.task(NEWS, "the mission")["data"], "drafts": [],
+                 "annotations": [{"id": 11, "completed_by": 3, "was_cancelled": False,
+                                  "result": tasks.prediction_result(NEWS),
+                                  "created_at": "2025-01-01T10:00:00Z",
+                                  "updated_at": "2025-01-01T10:00:05Z"}]}
+    (gold,), stats = gold_from_export([task_json], {3: "ann@example.org"})
+    assert {k: gold[k] for k in ("title", "date", "outlet", "url", "author")} == {
+        k: NEWS[k] for k in ("title", "date", "outlet", "url", "author")}
+    assert "source_html" not in gold and not stats.rejected

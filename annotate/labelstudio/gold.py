@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from annotate.labelstudio.project import ACTOR, SENTIMENT, STANCE
-from annotate.schema import load_schema, record_problem
+from annotate.schema import DOCUMENT_FIELDS, load_schema, record_problem
 from annotate.timestamps import parse_time
 
 
@@ -98,6 +98,7 @@ def gold_from_annotation(task_json: dict, annotation: dict, annotator: str) -> d
         record["lead_time"] = annotation["lead_time"]
     if data.get("target"):
         record["target"] = data["target"]
+    record.update({name: data[name] for name in DOCUMENT_FIELDS if data.get(name)})
     problem = record_problem(record, "gold")
     if problem:
         raise Misfit(problem)

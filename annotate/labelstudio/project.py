@@ -26,7 +26,8 @@ def labeling_config(schema: Schema | None = None) -> str:
 
     Layout, top to bottom: the target; the model's stances in one grey line (`model_summary` in
     the task data, set by push: Label Studio shows a span's stance only while the span is
-    selected); the Actor label (hotkey); the sentence in a card between its previous and next
+    selected); the Actor label (hotkey); the sentence's source ("outlet · date · title", a link to
+    the article: `source_html`, escaped by push; empty without metadata); the sentence in a card between its previous and next
     sentences (grey, smaller: context only); the stance of the
     selected actor span (or a hint to select one); the sentence sentiment (required); and a
     collapsed panel with every label's definition and key. The full guidelines are the project's
@@ -59,6 +60,8 @@ def labeling_config(schema: Schema | None = None) -> str:
     .annotate-sentence .lsf-htx-richtext {{ font-size: 1.3em; line-height: 1.8; color: #111; }}
     .annotate-sentence {{ margin: 0.3em 0; }}
     .annotate-hint h4, .annotate-definitions h4 {{ font-size: 0.95em; font-weight: 400; color: #666; }}
+    .annotate-source {{ font-size: 0.85em; color: #555; margin: 0.2em 0 0; }}
+    .annotate-source a {{ color: #1565c0; }}
     .annotate-model h4 {{ font-size: 0.9em; font-weight: 400; font-style: italic; color: #777; margin: 0; }}
   </Style>
   <View className="annotate-target">
@@ -70,6 +73,9 @@ def labeling_config(schema: Schema | None = None) -> str:
   <Labels name="{ACTOR}" toName="{TEXT}" showInline="true">
     <Label value={quoteattr(schema.actor_label)} hotkey={quoteattr(schema.actor_hotkey)} background={quoteattr(schema.actor_color)}/>
   </Labels>
+  <View className="annotate-source">
+    <HyperText name="source" value="$source_html" inline="true" clickableLinks="true" selectionEnabled="false"/>
+  </View>
   <View className="annotate-card">
     <View className="annotate-context">
       <Text name="prev_text" value="$prev_text" granularity="word"/>

@@ -8,11 +8,12 @@ The control names are annotate.labelstudio.project's: `actor` (Labels on `text`)
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 
 from annotate.labelstudio.project import ACTOR, SENTIMENT, STANCE, TEXT
 from annotate.quality.ordering import certainty
-from annotate.schema import load_schema
+from annotate.schema import DOCUMENT_FIELDS, load_schema
 
 
 def add_context(records: list[dict]) -> list[dict]:
@@ -43,6 +44,10 @@ def task_data(record: dict, target: str | None) -> dict:
         "next_text": record.get("next_text", ""),
         "target": target if target is not None else record.get("target", ""),
     }
+    # The document's metadata: columns of Label Studio's data manager (filter by outlet or date),
+    # shown above the sentence through `source_html`, and carried back to the gold by pull.
+    data.update({name: record[name] for name in DOCUMENT_FIELDS if record.get(name)})
+    data["source_html"] = source_html(record)
     # Canonical actor names from the codebook: not shown, carried back to the gold records by pull
     # for the spans annotators keep.
     names = [{"start": a["start"], "end": a["end"], "actor": a["actor"]}
@@ -76,6 +81,22 @@ def prediction(record: dict) -> dict:
     """The prediction object; its `score` (the least certain label) lets Label Studio sort by it."""
     return {"model_version": record["model_version"], "score": round(certainty(record), 4),
             "result": prediction_result(record)}
+
+
+def source_line(record: dict) -> str:
+    """"outlet · date · title" of the sentence's document (the parts it has), or ""."""
+    return " · ".join(str(record[name]) for name in ("outlet", "date", "title") if record.get(name))
+
+
+def source_html(record: dict) -> str:
+    """The source line as the HTML Label Studio shows above the sentence: escaped, and a link to
+    the document's URL (http and https only, opening in a new tab) when it has one."""
+    line = source_line(record)
+    url = str(record.get("url") or "")
+    if not url.lower().startswith(("http://", "https://")):
+        return f'<span class="annotate-source-line">{html.escape(line)}</span>' if line else ""
+    return (f'<a class="annotate-source-line" href="{html.escape(url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">{html.escape(line or url)}</a>')
 
 
 def model_summary(record: dict) -> str:
