@@ -136,7 +136,15 @@ def test_an_unreadable_date_names_file_and_line_or_is_left_empty_and_counted(tmp
     assert [r.get("date") for r in records(out)] == ["2024-01-02", None]
 
 
+def _truncated_page(directory: Path) -> Path:
+    """The test page cut off mid-way, as an interrupted download leaves it."""
+    path = directory / "truncated.html"
+    path.write_bytes(PAGE.read_bytes()[:1400])
+    return path
+
+
 def _bad_inputs(tmp: Path) -> dict:
+    truncated = _truncated_page(tmp)
     ragged = tmp / "ragged.csv"
     ragged.write_text('id,text\na,"Fine text."\nb,Too,many,fields\n', encoding="utf-8")
     no_column = tmp / "nocol.csv"
@@ -147,7 +155,7 @@ def _bad_inputs(tmp: Path) -> dict:
     cut.write_bytes(whole[: len(whole) // 2])
     return {
         "no-article": ([DATA / "no-article.html"], f"{DATA / 'no-article.html'}: no article text"),
-        "truncated-html": ([DATA / "truncated.html"], f"{DATA / 'truncated.html'}: the page is cut short"),
+        "truncated-html": ([truncated], f"{truncated}: the page is cut short"),
         "ragged-row": ([ragged], f"{ragged}:3: the row has 4 fields but the header has 2"),
         "missing-column": ([no_column, "--text-column", "body"], f"{no_column}:1: no column 'body'"),
         "gzip-cut-short": ([cut], f"{cut}:"),
@@ -171,8 +179,9 @@ def test_bad_input_is_one_clear_message_and_no_output(tmp_path, name):
 def test_skip_bad_lets_a_crawl_go_on_and_lists_what_it_skipped(tmp_path):
     crawl = tmp_path / "crawl"
     crawl.mkdir()
-    for name in ("kenya-pledge.html", "no-article.html", "truncated.html"):
+    for name in ("kenya-pledge.html", "no-article.html"):
         shutil.copy(DATA / name, crawl / name)
+    _truncated_page(crawl)
     ragged = tmp_path / "ragged.csv"
     ragged.write_text('id,text\na,"Fine text here."\nb,Too,many\nc,"Also fine."\n', encoding="utf-8")
     out = tmp_path / "s.jsonl"
