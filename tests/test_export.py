@@ -218,7 +218,7 @@ def test_tasks_imported_outside_annotate_are_noticed(label_studio, predictions, 
     outside = [tasks.task(r, TARGET) for r in (predictions[5], predictions[2])]
     labelstudio.import_tasks(session, summary.project_id,
                              outside + [{"data": {"text": "Imported by hand.", "prev_text": "",
-                                                           "next_text": ""}}])
+                                                           "next_text": "", "source_html": ""}}])
     again = _push(label_studio, title, predictions[:8])
     assert (again.created, again.already_present, again.task_listing) == (2, 6, "incremental")
     assert again.duplicate_tasks == 1  # predictions[2] is now on two tasks
