@@ -120,10 +120,17 @@ def command_pages_per_second(repeats: int, pages: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", choices=list(EXTRACTORS),
+                        help="Only run this extractor over every page once (no scoring): a "
+                        "whole-process baseline to time `annotate split` against.")
     args = parser.parse_args()
     if not PAGES_DIR.is_dir():
         sys.exit(f"needs {PAGES_DIR} (the shared data sets beside the clone)")
     expected = [json.loads(line) for line in (PAGES_DIR / "expected.jsonl").read_text().splitlines()]
+    if args.only:
+        for page in expected:
+            EXTRACTORS[args.only](PAGES_DIR / "pages" / page["file"])
+        return 0
     print(f"# python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
           f"trafilatura {trafilatura.__version__}, {len(expected)} pages, median of {args.repeats}")
     print("| extractor | pages fully right | keep-snippets all kept | pages leaking furniture "

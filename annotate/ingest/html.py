@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
+from types import MappingProxyType
 
 from annotate.errors import InputError
 from annotate.ingest.dates import DateProblem, normalise_date
@@ -27,6 +28,10 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _OPENS_PAGE = re.compile(rb"<html[\s>]", re.IGNORECASE)
 _CLOSES_PAGE = re.compile(rb"</html\s*>", re.IGNORECASE)
+# htmldate reads the date from the page's metadata and markup; its "extensive search" also guesses
+# from any date-like text with dateparser over every locale: half the extraction time, and a guess
+# (a copyright year) rather than the page's date.
+_DATE_SEARCH = MappingProxyType({"extensive_search": False, "original_date": True})
 # An article shorter than this is a teaser, an error page or a page that loads its text by script.
 MIN_ARTICLE_CHARS = 100
 
@@ -79,7 +84,8 @@ def read_page(path: Path) -> dict:
     if _OPENS_PAGE.search(data[:_PRESCAN_BYTES * 4]) and not _CLOSES_PAGE.search(data[-65536:]):
         raise InputError(path, "the page is cut short (it opens <html> but never closes it); save "
                          "the whole page again, or pass --skip-bad to leave it out")
-    extracted = bare_extraction(decode_page(data), include_comments=False, with_metadata=True)
+    extracted = bare_extraction(decode_page(data), include_comments=False, with_metadata=True,
+                                date_extraction_params=_DATE_SEARCH)
     body = (extracted.text if extracted is not None else "") or ""
     if len(body.strip()) < MIN_ARTICLE_CHARS:
         raise InputError(path, "no article text found (an index page, an error page, or a page that "
