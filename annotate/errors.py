@@ -34,3 +34,14 @@ class LabelStudioError(AnnotateError):
 
 class ConfigError(AnnotateError):
     """A configuration (codebook, corpus.toml, options) is invalid."""
+
+
+class OptionError(AnnotateError):
+    """An option (or the library argument behind it) has a value that cannot be used."""
+
+    exit_code = 2  # what click uses for a usage error
+
+    def __init__(self, option: str, message: str):
+        self.option = option
+        self.reason = message
+        super().__init__(f"{option}: {message}")

@@ -13,8 +13,10 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jsonschema
+if TYPE_CHECKING:  # imported where records are validated: `annotate --help` need not load it
+    import jsonschema
 
 RECORD_KINDS = ("sentence", "gold", "prediction")
 # Optional metadata of the document a record's sentence comes from (record version 1.1.0): set by
@@ -90,6 +92,8 @@ def json_schema(kind: str) -> dict:
 
 @functools.cache
 def validator(kind: str) -> jsonschema.protocols.Validator:
+    import jsonschema
+
     schema = json_schema(kind)
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
@@ -103,6 +107,8 @@ def record_problem(record, kind: str) -> str | None:
     """
     if not isinstance(record, dict):
         return f"expected a JSON object, got {type(record).__name__}"
+    import jsonschema.exceptions
+
     error = jsonschema.exceptions.best_match(validator(kind).iter_errors(record))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path)

@@ -10,11 +10,15 @@ from click.testing import CliRunner
 from readers import read_all
 
 from annotate.cli import main
+from annotate.model.prelabel import Prelabeler, prelabel_file
 from annotate.model.store import load_model
+from annotate.model.training import train_model
 from annotate.schema import load_schema, record_problem
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DEV = ROOT / "corpora/haiti-mss/gold/extra.dev.jsonl"
+GOLD = ROOT / "corpora/haiti-mss/gold"
+CODEBOOK = ROOT / "corpora/haiti-mss/codebook.toml"
 
 
 def run(*args):
@@ -97,3 +101,23 @@ def test_prelabel_refuses_a_directory_that_is_not_a_model(sentences, tmp_path):
     result = run("prelabel", sentences, "-o", tmp_path / "p.jsonl", "--model", tmp_path)
     assert result.exit_code != 0 and "model-card.json" in result.output
     assert not (tmp_path / "p.jsonl").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_model_retrained_into_the_same_directory_is_the_one_used(sentences, tmp_path, jobs):
+    """Pre-label, retrain into the same directory with other gold, pre-label again in the same
+    process: the second run must use the new model (it once reused the first one, cached by path)."""
+    model_dir, first, second = tmp_path / "model", tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    old, _ = train_model([GOLD / "articles.train.jsonl"], model_dir, folds=2, name="old",
+                         codebook_path=CODEBOOK)
+    assert prelabel_file(sentences, first, model_dir, jobs=jobs).model_version == old.model_version
+    new, _ = train_model([GOLD / "extra.train.jsonl"], model_dir, folds=2, name="new",
+                         codebook_path=CODEBOOK)
+    assert new.model_version != old.model_version
+    stats = prelabel_file(sentences, second, model_dir, jobs=jobs)
+    assert stats.model_version == new.model_version
+    predictions = read_all([second], "prediction")
+    assert {p["model_version"] for p in predictions} == {new.model_version}
+    expected = Prelabeler(load_model(model_dir)).label_batch(read_all([sentences], "sentence"))
+    assert predictions == expected
+    assert predictions != read_all([first], "prediction")

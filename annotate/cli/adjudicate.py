@@ -5,12 +5,6 @@ from __future__ import annotations
 import click
 
 from annotate.cli.common import connect, handle_errors, info, server_options
-from annotate.labelstudio import review
-from annotate.quality.adjudicate import (
-    adjudicate_file,
-    default_conflicts_path,
-    describe_conflict,
-)
 
 SHOWN_CONFLICTS = 20
 
@@ -49,6 +43,8 @@ def command(gold, output, conflicts_path, push_review, project, target, url, api
     """
     if push_review and not project:
         raise click.UsageError("--push-review needs --project NAME (the review project)")
+    from annotate.quality.adjudicate import adjudicate_file, default_conflicts_path, describe_conflict
+
 
     conflicts_path = conflicts_path or default_conflicts_path(output)
     result = adjudicate_file(gold, output, conflicts_path)
@@ -64,6 +60,8 @@ def command(gold, output, conflicts_path, push_review, project, target, url, api
     if len(result.conflicts) > SHOWN_CONFLICTS:
         info(f"  ... and {len(result.conflicts) - SHOWN_CONFLICTS} more in {conflicts_path}")
     if push_review:
+        from annotate.labelstudio import review
+
         session = connect(url, api_key)
         summary = review.push_review(session, project, result.conflicts, target)
         info(f"review project {project!r} (id {summary.project_id}) at {session.url}"

@@ -7,8 +7,6 @@ import json
 import click
 
 from annotate.cli.common import handle_errors, score
-from annotate.quality.agreement import agreement
-from annotate.records import read_records
 
 
 @click.command("agreement")
@@ -30,6 +28,9 @@ def command(gold, as_json):
       annotate agreement gold.jsonl
       annotate agreement gold.jsonl --json > agreement.json
     """
+    from annotate.quality.agreement import agreement
+    from annotate.records import read_records
+
     result = agreement(read_records(gold, "gold"), path=gold)
     if as_json:
         click.echo(json.dumps(result, indent=2))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from annotate.cli.common import handle_errors, info
-from annotate.ingest.convert import FORMATS, convert
+from annotate.ingest.convert import FORMATS
 
 
 @click.command("convert")
@@ -33,6 +33,8 @@ def command(fmt, source, output, limit, five_way):
       annotate convert newsmtsc ../shared/data/newsmtsc/splits/train.jsonl -o newsmtsc-train.jsonl
       annotate convert perspectrum ../shared/data/perspectrum/splits/dev.jsonl -o persp-dev.jsonl
     """
+    from annotate.ingest.convert import convert
+
     report = convert(fmt, source, output, limit=limit, five_way=five_way)
     info(f"read {report.records_read} {fmt} records; wrote {report.records_written} gold "
          f"records to {output}" + (f"; left out {report.skipped}" if report.skipped else ""))

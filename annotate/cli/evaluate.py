@@ -7,8 +7,6 @@ import json
 import click
 
 from annotate.cli.common import handle_errors, score
-from annotate.model.store import load_model
-from annotate.model.training import evaluate_model
 
 
 @click.command("evaluate")
@@ -30,6 +28,9 @@ def command(gold, model_dir, as_json):
       annotate evaluate corpora/haiti-mss/gold/articles.dev.jsonl \\
           corpora/haiti-mss/gold/extra.dev.jsonl --json
     """
+    from annotate.model.store import load_model
+    from annotate.model.training import evaluate_model
+
     result = evaluate_model(list(gold), load_model(model_dir))
     if as_json:
         click.echo(json.dumps(result, indent=2))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from annotate.cli.common import handle_errors, info
-from annotate.model.prelabel import BATCH_SIZE, prelabel_file
+from annotate.model.prelabel import BATCH_SIZE
 
 
 @click.command("prelabel")
@@ -35,6 +35,8 @@ def command(sentences, output, model_dir, jobs, codebook_path, batch_size):
       annotate split corpora/haiti-mss/articles -o sentences.jsonl
       annotate prelabel sentences.jsonl -o predictions.jsonl --jobs 2
     """
+    from annotate.model.prelabel import prelabel_file
+
     stats = prelabel_file(sentences, output, model_dir, codebook_path=codebook_path, jobs=jobs,
                           batch_size=batch_size)
     info(f"pre-labelled {stats.sentences} sentences ({stats.actors} actor spans) with model "

@@ -34,6 +34,8 @@ def command(port, background, stop):
       annotate export push predictions.jsonl --project haiti-mss
       annotate studio --stop
     """
+    from annotate.labelstudio import studio
+
     if stop:
         info("stopped the local Label Studio" if studio.stop()
              else "no local Label Studio started with --background is running")

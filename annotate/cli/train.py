@@ -35,6 +35,8 @@ def command(gold, output, seed, folds, codebook_path, name):
           corpora/haiti-mss/gold/extra.train.jsonl \\
           --codebook corpora/haiti-mss/codebook.toml --name haiti-mss -o my-model
     """
+    from annotate.model.training import train_model
+
     model, metrics = train_model(list(gold), output, seed=seed, folds=folds,
                                  codebook_path=codebook_path, name=name, progress=info)
     per_fold = ", ".join(f"{v:.3f}" for v in metrics["stance_macro_f1_per_fold"])

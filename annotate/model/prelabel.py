@@ -8,19 +8,18 @@ a few in flight, and come back in input order.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from annotate.codebook import Codebook
-from annotate.errors import InputError
-from annotate.model.actors import ActorDetector
-from annotate.model.features import polarity_subjectivity
-from annotate.model.store import Model, load_model
-from annotate.records import read_records, write_records
+from annotate.errors import OptionError
+
+if TYPE_CHECKING:  # the model stack (scikit-learn, TextBlob) loads only when a model does
+    from annotate.codebook import Codebook
+    from annotate.model.store import Model
 
 BATCH_SIZE = 512
 
@@ -29,10 +28,23 @@ class Prelabeler:
     """Pre-label sentence records with a loaded model (and its codebook unless one is given)."""
 
     def __init__(self, model: Model, codebook: Codebook | None = None):
+        from annotate.model.actors import ActorDetector
+
         self.model = model
         self.detector = ActorDetector(codebook if codebook is not None else model.codebook)
 
+    @classmethod
+    def load(cls, model_dir=None, codebook_path=None) -> Prelabeler:
+        """The model in `model_dir` (the shipped one if None), with another codebook if given."""
+        from annotate.codebook import Codebook
+        from annotate.model.store import load_model
+
+        codebook = Codebook.load(codebook_path) if codebook_path is not None else None
+        return cls(load_model(model_dir), codebook)
+
     def label_batch(self, records: list[dict]) -> list[dict]:
+        from annotate.model.features import polarity_subjectivity
+
         texts = [record["text"] for record in records]
         spans = [self.detector.detect(text) for text in texts]
         items = [(text, span["start"], span["end"])
@@ -79,27 +91,30 @@ def batches(records: Iterable[dict], size: int = BATCH_SIZE) -> Iterator[list[di
         yield batch
 
 
-@functools.cache
-def _worker_prelabeler(model_dir: str | None, codebook_path: str | None) -> Prelabeler:
-    """One Prelabeler per worker process, loaded on its first batch and reused after."""
-    codebook = Codebook.load(codebook_path) if codebook_path else None
-    return Prelabeler(load_model(model_dir), codebook)
+# The Prelabeler of a worker process, set once by `_start_worker` when the pool starts it: each
+# pool belongs to one `prelabel_records` call, so a worker never sees another call's model.
+_worker_state: dict = {}
 
 
-def _label_in_worker(task) -> list[dict]:
-    model_dir, codebook_path, batch = task
-    return _worker_prelabeler(model_dir, codebook_path).label_batch(batch)
+def _start_worker(prelabeler: Prelabeler) -> None:
+    _worker_state["prelabeler"] = prelabeler
 
 
-def _ordered_parallel(tasks: Iterator, jobs: int) -> Iterator[list[dict]]:
-    """Run tasks on `jobs` processes, yielding results in input order with at most 2*jobs
+def _label_in_worker(batch: list[dict]) -> list[dict]:
+    return _worker_state["prelabeler"].label_batch(batch)
+
+
+def _ordered_parallel(prelabeler: Prelabeler, batches_in: Iterator[list[dict]],
+                      jobs: int) -> Iterator[list[dict]]:
+    """Label batches on `jobs` processes, yielding results in input order with at most 2*jobs
     batches in flight (Pool.imap would read the whole input ahead and grow memory)."""
+    # fork hands the loaded model to the workers as it is; spawn pickles it once per worker
     context = multiprocessing.get_context("fork" if "fork" in
                                           multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(jobs) as pool:
+    with context.Pool(jobs, initializer=_start_worker, initargs=(prelabeler,)) as pool:
         pending: deque = deque()
-        for task in tasks:
-            pending.append(pool.apply_async(_label_in_worker, (task,)))
+        for batch in batches_in:
+            pending.append(pool.apply_async(_label_in_worker, (batch,)))
             if len(pending) >= 2 * jobs:
                 yield pending.popleft().get()
         while pending:
@@ -107,29 +122,35 @@ def _ordered_parallel(tasks: Iterator, jobs: int) -> Iterator[list[dict]]:
 
 
 def prelabel_records(records: Iterable[dict], model_dir=None, *, codebook_path=None,
-                     jobs: int = 1, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
-    """Pre-labelled records in input order, streamed."""
+                     jobs: int = 1, batch_size: int = BATCH_SIZE,
+                     prelabeler: Prelabeler | None = None) -> Iterator[dict]:
+    """Pre-labelled records in input order, streamed.
+
+    The model is loaded from `model_dir` on every call (so a model retrained into the same
+    directory is the one used), unless an already loaded `prelabeler` is given.
+    """
     if jobs < 1:
-        raise InputError("--jobs", f"must be at least 1, got {jobs}")
-    model_dir = str(model_dir) if model_dir is not None else None
-    codebook_path = str(codebook_path) if codebook_path is not None else None
-    # load in this process too: a bad model or codebook fails before any worker starts
-    prelabeler = _worker_prelabeler(model_dir, codebook_path)
+        raise OptionError("--jobs", f"must be at least 1, got {jobs}")
+    if batch_size < 1:
+        raise OptionError("--batch-size", f"must be at least 1, got {batch_size}")
+    if prelabeler is None:
+        # loaded here, before any worker starts, so a bad model or codebook fails at once
+        prelabeler = Prelabeler.load(model_dir, codebook_path)
     if jobs == 1:
         for batch in batches(records, batch_size):
             yield from prelabeler.label_batch(batch)
         return
-    tasks = ((model_dir, codebook_path, batch) for batch in batches(records, batch_size))
-    for labelled in _ordered_parallel(tasks, jobs):
+    for labelled in _ordered_parallel(prelabeler, batches(records, batch_size), jobs):
         yield from labelled
 
 
 def prelabel_file(source, output, model_dir=None, *, codebook_path=None, jobs: int = 1,
                   batch_size: int = BATCH_SIZE) -> PrelabelStats:
     """Pre-label a sentence JSONL file into a prediction JSONL file (atomic: all or nothing)."""
-    stats = PrelabelStats(model_version=_worker_prelabeler(
-        str(model_dir) if model_dir is not None else None,
-        str(codebook_path) if codebook_path is not None else None).model.model_version)
+    from annotate.records import read_records, write_records
+
+    prelabeler = Prelabeler.load(model_dir, codebook_path)
+    stats = PrelabelStats(model_version=prelabeler.model.model_version)
 
     def counted(records):
         for record in records:
@@ -137,7 +158,7 @@ def prelabel_file(source, output, model_dir=None, *, codebook_path=None, jobs: i
             stats.actors += len(record["actors"])
             yield record
 
-    labelled = prelabel_records(read_records(source, "sentence"), model_dir,
-                                codebook_path=codebook_path, jobs=jobs, batch_size=batch_size)
+    labelled = prelabel_records(read_records(source, "sentence"), jobs=jobs,
+                                batch_size=batch_size, prelabeler=prelabeler)
     write_records(output, counted(labelled))
     return stats
