@@ -121,3 +121,12 @@ def test_a_model_retrained_into_the_same_directory_is_the_one_used(sentences, tm
     expected = Prelabeler(load_model(model_dir)).label_batch(read_all([sentences], "sentence"))
     assert predictions == expected
     assert predictions != read_all([first], "prediction")
+
+
+def test_a_bad_jobs_value_is_an_option_error_not_a_file_error(sentences):
+    from annotate.errors import InputError, OptionError
+    from annotate.model.prelabel import prelabel_records
+
+    with pytest.raises(OptionError, match="--jobs: must be at least 1, got 0") as caught:
+        list(prelabel_records([], jobs=0))
+    assert not isinstance(caught.value, InputError)
