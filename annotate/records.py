@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import itertools
 import json
 import os
 import shutil
@@ -13,7 +14,6 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-import jsonlines
 
 from annotate.errors import ConfigError, InputError, SchemaError
 from annotate.schema import record_problem
@@ -240,12 +240,16 @@ def _current_umask() -> int:
     return mask
 
 
+# Compact JSON, non-ASCII kept as it is: the lines `jsonlines.Writer(compact=True)` writes.
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_LINES_PER_WRITE = 1024
+
+
 def write_records(path, records: Iterable[dict]) -> int:
     """Write records as JSON Lines atomically; return how many were written."""
-    count = 0
+    count, encode, records = 0, _COMPACT_JSON.encode, iter(records)
     with atomic_output(path) as handle:
-        writer = jsonlines.Writer(handle, compact=True, sort_keys=False)
-        for record in records:
-            writer.write(record)
-            count += 1
+        for chunk in iter(lambda: list(itertools.islice(records, _LINES_PER_WRITE)), []):
+            handle.write("".join([f"{encode(record)}\n" for record in chunk]))
+            count += len(chunk)
     return count

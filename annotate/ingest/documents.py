@@ -122,26 +122,26 @@ def split_document(document: Document) -> tuple[list[dict], int]:
              for block_start, block_end in blocks
              for start, end in sentence_spans(document.text[block_start:block_end])]
     texts = [document.text[start:end] for start, end in spans]
-    seen: dict[str, int] = {}
-    records = []
-    for index, ((start, end), text) in enumerate(zip(spans, texts)):
-        records.append({
-            "id": _sentence_id(document.id, text, seen),
-            "doc_id": document.id,
-            "text": text,
-            "start": start,
-            "end": end,
-            "prev_text": texts[index - 1] if index > 0 else "",
-            "next_text": texts[index + 1] if index + 1 < len(texts) else "",
-            **{name: document.meta[name] for name in META_FIELDS if document.meta.get(name)},
-        })
+    doc_id, meta = document.id, {name: document.meta[name] for name in META_FIELDS
+                                 if document.meta.get(name)}
+    records = [{"id": sentence_id, "doc_id": doc_id, "text": text, "start": start, "end": end,
+                "prev_text": prev_text, "next_text": next_text, **meta}
+               for sentence_id, text, (start, end), prev_text, next_text
+               in zip(_sentence_ids(doc_id, texts), texts, spans, ["", *texts[:-1]],
+                      [*texts[1:], ""])]
     return records, dropped
 
 
-def _sentence_id(doc_id: str, text: str, seen: dict[str, int]) -> str:
-    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
-    seen[digest] = seen.get(digest, 0) + 1
-    return f"{doc_id}:{digest}" if seen[digest] == 1 else f"{doc_id}:{digest}-{seen[digest]}"
+def _sentence_ids(doc_id: str, texts: list[str]) -> list[str]:
+    """`doc_id:<10 hex of sha1(text)>`, with -2, -3... for the repeats of a text."""
+    ids = [f"{doc_id}:{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10]}" for text in texts]
+    if len(set(ids)) < len(ids):
+        seen: dict[str, int] = {}
+        for index, sentence_id in enumerate(ids):
+            seen[sentence_id] = seen.get(sentence_id, 0) + 1
+            if seen[sentence_id] > 1:
+                ids[index] = f"{sentence_id}-{seen[sentence_id]}"
+    return ids
 
 
 def iter_sentences(inputs: Iterable, stats: SplitStats,

@@ -19,6 +19,7 @@ byte at a time (~3 MB/s). So a rule layer judges every stop (. ! ? ... followed 
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 
 import blingfire
@@ -57,7 +58,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     boundaries = []
     proposed = None  # blingfire's boundaries, computed only if a stop needs them (it is slower)
     for stop in _STOP.finditer(text):
-        verdict = _judge(stop)
+        verdict = _judge(*stop.group("word", "stop", "first"))
         if verdict is None:
             if proposed is None:
                 proposed = blingfire_ends(text)
@@ -67,12 +68,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return _spans(text, boundaries)
 
 
-def _judge(stop: re.Match) -> bool | None:
-    """Is this stop a sentence boundary? True, False, or None: let blingfire decide."""
-    first = stop["first"]
+@functools.lru_cache(maxsize=1 << 16)
+def _judge(word: str, punctuation: str, first: str) -> bool | None:
+    """Is this stop (`word`, its `punctuation`, the `first` character of the next word) a sentence
+    boundary? True, False, or None: let blingfire decide. Cached: the same words end sentences
+    over and over, and this runs for every stop of every document."""
     if first.islower():
         return False
-    punctuation, word = stop["stop"], stop["word"]
     if punctuation in ("...", "…"):
         return None
     if punctuation != ".":
@@ -95,14 +97,14 @@ def blingfire_ends(text: str) -> set[int]:
     """
     data = text.encode("utf-8")
     size = len(data) * 2
-    out = ctypes.create_string_buffer(size)
-    starts, ends = (ctypes.c_int32 * size)(), (ctypes.c_int32 * size)()
+    out, starts, ends = _buffers(max(1024, 1 << (size - 1).bit_length()))
     length = blingfire.blingfire.TextToSentencesWithOffsets(
         ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(out),
         ctypes.byref(starts), ctypes.byref(ends), ctypes.c_int(size))
     if length < 0 or length > size:
         return set()
-    count = out.value.count(b"\n")  # sentences - 1: the last end is the end of the text
+    # sentences - 1: the last end is the end of the text
+    count = ctypes.string_at(out, length).split(b"\0", 1)[0].count(b"\n")
     if len(data) == len(text):
         return {end + 1 for end in ends[:count]}
     # `end` is the byte index of the last character's first or last byte: either way, decoding
@@ -110,20 +112,23 @@ def blingfire_ends(text: str) -> set[int]:
     return {len(data[:end + 1].decode("utf-8", "replace")) for end in ends[:count]}
 
 
+@functools.lru_cache(maxsize=4)
+def _buffers(capacity: int):
+    """Output buffers for blingfire, reused across calls (allocating them per paragraph cost more
+    than blingfire's own work). Each call fills what it reads, up to the length blingfire returns."""
+    return (ctypes.create_string_buffer(capacity), (ctypes.c_int32 * capacity)(),
+            (ctypes.c_int32 * capacity)())
+
+
 def _spans(text: str, boundaries: list[int]) -> list[tuple[int, int]]:
+    """The pieces between boundaries, whitespace trimmed (str.strip trims what isspace() is)."""
     spans = []
     start = 0
     for end in [*boundaries, len(text)]:
-        span = _trim(text, start, end)
-        if span:
-            spans.append(span)
+        piece = text[start:end]
+        trimmed = piece.strip()
+        if trimmed:
+            first = start + len(piece) - len(piece.lstrip())
+            spans.append((first, first + len(trimmed)))
         start = end
     return spans
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
