@@ -28,6 +28,8 @@ from textblob.en import (
     sentiment as textblob_sentiment,  # what TextBlob(text).sentiment calls
 )
 
+from annotate.model.tone import textblob_tone
+
 # Stands in for the actor span, so "ACTORTGT welcomed" generalises across actors.
 PLACEHOLDER = "actortgt"
 
@@ -123,16 +125,18 @@ def may_have_tone(text: str) -> bool:
 
 
 def polarity_subjectivity(texts: Sequence[str], memo: dict | None = None) -> np.ndarray:
-    """TextBlob (polarity, subjectivity) per text as an (n, 2) array; each distinct text once.
+    """TextBlob (polarity, subjectivity) per text as an (n, 2) array; each distinct text once
+    (with `annotate.model.tone`, TextBlob's own algorithm without its lookup overhead).
 
     Pass the same `memo` dict to several calls (one batch's stance features and sentiment)
     to share the TextBlob work between them.
     """
     seen: dict[str, tuple[float, float]] = {} if memo is None else memo
+    tone = textblob_tone()
     out = np.zeros((len(texts), 2))
     for i, text in enumerate(texts):
         if text not in seen:
-            seen[text] = tuple(textblob_sentiment(text)) if may_have_tone(text) else (0.0, 0.0)
+            seen[text] = tone(text) if may_have_tone(text) else (0.0, 0.0)
         out[i] = seen[text]
     return out
 

@@ -1,0 +1,98 @@
+"""TextBlob's sentence tone, `TextBlob(text).sentiment`, computed faster with the same result.
+
+TextBlob scores a string with pattern's `Sentiment.__call__`: its tokenizer, then `assessments`
+over the lower-cased tokens, then the mean polarity and subjectivity of the assessed words. That
+code looks every token up through a lazily loading dict subclass and rebuilds a dict per assessed
+word, which made it the largest cost of pre-labelling. `TextBlobTone` runs the same algorithm,
+step by step, over plain dicts taken from TextBlob's own lexicon after it has loaded, and calls
+TextBlob's own tokenizer: the scores are the same floats (checked against TextBlob on the bundled
+corpus and NewsMTSC in tests/test_tone.py). Only the string case of `__call__` is covered, the
+only one annotate uses.
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+class TextBlobTone:
+    """`tone(text)` == `tuple(TextBlob(text).sentiment)`: (polarity, subjectivity)."""
+
+    def __init__(self):
+        from textblob._text import EMOTICONS, PUNCTUATION
+        from textblob.en import sentiment  # what TextBlob(text).sentiment calls
+
+        len(sentiment)  # makes the lazy lexicon load
+        self._tokenize = sentiment.tokenizer
+        # word -> (polarity, subjectivity, intensity) of its part-of-speech-free entry (pos None,
+        # the one a plain string is scored with)
+        self._scores = {word: tuple(entry[None]) for word, entry in dict.items(sentiment)
+                        if None in entry}
+        self._modifiers = frozenset(word for word, entry in dict.items(sentiment)
+                                    if any(map(entry.__contains__, sentiment.modifiers)))
+        self._negations = frozenset(sentiment.negations)
+        self._is_modifier = sentiment.modifier
+        self._punctuation = PUNCTUATION
+        emoticons: dict[str, float] = {}
+        for (_, polarity), faces in EMOTICONS.items():  # the first matching mood wins
+            for face in faces:
+                emoticons.setdefault(face.lower(), polarity)
+        self._emoticons = emoticons
+
+    def __call__(self, text: str) -> tuple[float, float]:
+        words = [w.lower() for w in " ".join(self._tokenize(text)).split()]
+        assessed = self._assessments(words)
+        polarity = subjectivity = 0
+        for p, s in assessed:
+            polarity += p
+            subjectivity += s
+        count = float(len(assessed) or 1)
+        return polarity / count, subjectivity / count
+
+    def _assessments(self, words: list[str]) -> list[tuple[float, float]]:
+        """pattern's `Sentiment.assessments(words, negation=True)` with pos None, keeping only
+        what the mean needs: [polarity, subjectivity, intensity, negated] per assessed chunk."""
+        scores, modifiers, negations = self._scores, self._modifiers, self._negations
+        a: list[list] = []
+        m = None  # preceding modifier word ("very good")
+        n = None  # preceding negation ("not good")
+        for w in words:
+            if w in scores:
+                p, s, i = scores[w]
+                if m is None:
+                    a.append([p, s, i, False])
+                else:
+                    last = a[-1]
+                    last[0] = max(-1.0, min(p * last[2], +1.0))
+                    last[1] = max(-1.0, min(s * last[2], +1.0))
+                    last[2] = i
+                if n is not None:
+                    a[-1][2] = 1.0 / a[-1][2]
+                    a[-1][3] = True
+                m = w if w in modifiers else None
+                n = w if w in negations else None
+            else:
+                if w in negations:
+                    n = w
+                elif n and len(w.strip("'")) > 1:
+                    n = None
+                if n is not None and m is not None and self._is_modifier(m):
+                    a[-1][3] = True
+                    n = None
+                elif m and len(w) > 2:
+                    m = None
+                if w == "!" and len(a) > 0:
+                    a[-1][0] = max(-1.0, min(a[-1][0] * 1.25, +1.0))
+                if w == "(!)":
+                    a.append([0.0, 1.0, 1.0, False])
+                if w.isalpha() is False and len(w) <= 5 and w not in self._punctuation:
+                    polarity = self._emoticons.get(w)
+                    if polarity is not None:
+                        a.append([polarity, 1.0, 1.0, False])
+        return [(p * -0.5 if negated else p, s) for p, s, _, negated in a]
+
+
+@functools.cache
+def textblob_tone() -> TextBlobTone:
+    """The one TextBlobTone of this process (building it reads TextBlob's lexicon)."""
+    return TextBlobTone()
