@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from annotate.cli.common import handle_errors, info
-from annotate.ingest.documents import split_to_file
 
 MAX_LISTED_SKIPS = 20
 

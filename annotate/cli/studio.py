@@ -7,7 +7,6 @@ import sys
 import click
 
 from annotate.cli.common import handle_errors, info
-from annotate.labelstudio import studio
 
 
 @click.command("studio")

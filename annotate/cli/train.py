@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from annotate.cli.common import handle_errors, info
-from annotate.model.training import train_model
 
 
 @click.command("train")
