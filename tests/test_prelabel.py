@@ -81,6 +81,11 @@ def test_jobs_and_batches_do_not_change_the_output(sentences, tmp_path):
     result = run("prelabel", sentences, "-o", two, "--jobs", "2", "--batch-size", "7")
     assert result.exit_code == 0, result.output
     assert one.read_bytes() == two.read_bytes()
+    # without --jobs, input of several batches goes to one worker per core: the same output
+    chosen = tmp_path / "chosen.jsonl"
+    result = run("prelabel", sentences, "-o", chosen, "--batch-size", "7")
+    assert result.exit_code == 0, result.output
+    assert one.read_bytes() == chosen.read_bytes()
 
 
 def test_bad_sentence_line_is_refused_without_output(sentences, tmp_path):

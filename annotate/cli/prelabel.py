@@ -15,8 +15,9 @@ from annotate.model.prelabel import BATCH_SIZE
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=str),
               default=None, help="Model directory from `annotate train` [default: the shipped "
                                  "model].")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes; batches are spread over them, output order is kept.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes; batches are spread over them, output order is kept "
+                   "[default: one per CPU core, at most 4; one for input of a single batch].")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=str),
               default=None, help="Actor codebook (TOML) [default: the one stored in the model].")
 @click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True,

@@ -3,13 +3,14 @@
 Records stream through in batches (constant memory): per batch the actor detector runs per
 sentence, then one vectorised stance prediction covers every span of the batch and one
 sentiment prediction every sentence. With `jobs > 1` batches go to worker processes, at most
-a few in flight, and come back in input order.
+a few in flight, and come back in input order (`jobs=None`: as many as pay, see `default_jobs`).
 """
 
 from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -56,8 +57,8 @@ class Prelabeler:
             best = proba.argmax(axis=1)
         tone = polarity_subjectivity(texts, tone_memo)
         sentiment = self.model.sentiment
-        sentiments, sentiment_scores = sentiment.predict_scores(tone, texts)
-        distribution = sentiment.label_distribution(tone, texts)
+        sentiments, sentiment_scores, distribution = sentiment.predict_with_distribution(tone,
+                                                                                       texts)
         sentiment_classes = [str(label) for label in sentiment.classes_]
         out, position = [], 0
         for row, (record, found) in enumerate(zip(records, spans)):
@@ -121,30 +122,44 @@ def _ordered_parallel(prelabeler: Prelabeler, batches_in: Iterator[list[dict]],
             yield pending.popleft().get()
 
 
+def default_jobs() -> int:
+    """Worker processes when none are asked for: one per CPU this process may use, at most 4
+    (the parent reads, checks and writes every record, so more workers wait on it)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cpus or 1))
+
+
 def prelabel_records(records: Iterable[dict], model_dir=None, *, codebook_path=None,
-                     jobs: int = 1, batch_size: int = BATCH_SIZE,
+                     jobs: int | None = 1, batch_size: int = BATCH_SIZE,
                      prelabeler: Prelabeler | None = None) -> Iterator[dict]:
     """Pre-labelled records in input order, streamed.
 
-    The model is loaded from `model_dir` on every call (so a model retrained into the same
-    directory is the one used), unless an already loaded `prelabeler` is given.
+    `jobs=None` chooses: one process for input of a single batch (workers would cost more than
+    they save), else `default_jobs()`. The model is loaded from `model_dir` on every call (so a
+    model retrained into the same directory is the one used), unless a loaded `prelabeler` is
+    given.
     """
-    if jobs < 1:
+    if jobs is not None and jobs < 1:
         raise OptionError("--jobs", f"must be at least 1, got {jobs}")
     if batch_size < 1:
         raise OptionError("--batch-size", f"must be at least 1, got {batch_size}")
     if prelabeler is None:
         # loaded here, before any worker starts, so a bad model or codebook fails at once
         prelabeler = Prelabeler.load(model_dir, codebook_path)
+    chunks = batches(records, batch_size)
+    if jobs is None:
+        opening = list(itertools.islice(chunks, 2))
+        jobs = default_jobs() if len(opening) == 2 else 1
+        chunks = itertools.chain(opening, chunks)
     if jobs == 1:
-        for batch in batches(records, batch_size):
+        for batch in chunks:
             yield from prelabeler.label_batch(batch)
         return
-    for labelled in _ordered_parallel(prelabeler, batches(records, batch_size), jobs):
+    for labelled in _ordered_parallel(prelabeler, chunks, jobs):
         yield from labelled
 
 
-def prelabel_file(source, output, model_dir=None, *, codebook_path=None, jobs: int = 1,
+def prelabel_file(source, output, model_dir=None, *, codebook_path=None, jobs: int | None = 1,
                   batch_size: int = BATCH_SIZE) -> PrelabelStats:
     """Pre-label a sentence JSONL file into a prediction JSONL file (atomic: all or nothing)."""
     from annotate.records import read_records, write_records

@@ -152,9 +152,14 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
 
     def predict_scores(self, scores, texts=None):
         """(labels, probability of each chosen label)."""
+        labels, chosen, _ = self.predict_with_distribution(scores, texts)
+        return labels, chosen
+
+    def predict_with_distribution(self, scores, texts=None):
+        """(labels, probability of each chosen label, `label_distribution`), computed once."""
         proba = self.label_distribution(scores, texts)
         best = proba.argmax(axis=1)
-        return self.classes_[best], proba[np.arange(len(best)), best]
+        return self.classes_[best], proba[np.arange(len(best)), best], proba
 
     def predict_proba(self, texts):
         texts = list(texts)

@@ -224,6 +224,10 @@ class SentimentThresholds(ClassifierMixin, BaseEstimator):
                             self.min_subjectivity_)
         return self.proba_table_[pred, self._margin_bins(scores)]
 
+    def predict_with_distribution(self, scores, texts=None):
+        """(labels, score of each chosen label, `label_distribution` or None)."""
+        return (*self.predict_scores(scores), self.label_distribution(scores))
+
     def predict(self, texts):
         return self.predict_scores(polarity_subjectivity(list(texts)))[0]
 
