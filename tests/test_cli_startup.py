@@ -63,3 +63,22 @@ def test_every_registered_module_defines_its_command():
     assert main.list_commands(context) == sorted(COMMANDS)
     for name in COMMANDS:
         assert main.get_command(context, name).name == name
+
+
+def test_prelabel_loads_textblob_scores_without_nltk(tmp_path):
+    """TextBlob's package imports NLTK (a second of start-up) for parts annotate never uses;
+    pre-labelling reads TextBlob's tokenizer and lexicon without it."""
+    sentences = tmp_path / "sentences.jsonl"
+    text = "Kenya's president praised the mission, but residents were not happy at all!"
+    sentences.write_text(json.dumps({"id": "a:1", "doc_id": "a", "text": text, "start": 0,
+                                     "end": len(text)}) + "\n", encoding="utf-8")
+    probe = ("import json, sys\n"
+             "from annotate.model.prelabel import prelabel_file\n"
+             f"prelabel_file({str(sentences)!r}, {str(tmp_path / 'p.jsonl')!r})\n"
+             "print(json.dumps(sorted(n for n in sys.modules if n.split('.')[0] in "
+             "('nltk', 'textblob'))))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == []
+    assert (tmp_path / "p.jsonl").read_text(encoding="utf-8").count("\n") == 1

@@ -24,9 +24,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
-from textblob.en import (
-    sentiment as textblob_sentiment,  # what TextBlob(text).sentiment calls
-)
 
 from annotate.model.tone import textblob_tone
 
@@ -101,10 +98,10 @@ _WORD_PARTS = re.compile(r"['’\-]")
 @functools.cache
 def _tone_vocabulary() -> tuple[frozenset, tuple[str, ...]]:
     """TextBlob's lexicon words and the emoticons made only of letters, digits, '.' and '-'."""
-    from textblob._text import EMOTICONS
-    plain = tuple(e.lower() for faces in EMOTICONS.values() for e in faces
+    tone = textblob_tone()
+    plain = tuple(e.lower() for faces in tone.emoticons.values() for e in faces
                   if not _EMOTICON_CHARS.search(e))
-    return frozenset(textblob_sentiment.keys()), plain
+    return tone.words, plain
 
 
 def may_have_tone(text: str) -> bool:

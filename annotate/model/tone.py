@@ -8,22 +8,32 @@ step by step, over plain dicts taken from TextBlob's own lexicon after it has lo
 TextBlob's own tokenizer: the scores are the same floats (checked against TextBlob on the bundled
 corpus and NewsMTSC in tests/test_tone.py). Only the string case of `__call__` is covered, the
 only one annotate uses.
+
+Start-up: importing `textblob` imports NLTK (about a second, the largest part of `annotate
+prelabel`'s start-up) for parts annotate never uses. The tokenizer, the lexicon reader and the
+emoticons live in TextBlob's `_text.py`, which needs only the standard library, so it is loaded
+from TextBlob's installed files on its own, and the English lexicon is set up as `textblob.en`
+sets it up (`_english_lexicon`).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 
 
 class TextBlobTone:
     """`tone(text)` == `tuple(TextBlob(text).sentiment)`: (polarity, subjectivity)."""
 
     def __init__(self):
-        from textblob._text import EMOTICONS, PUNCTUATION
-        from textblob.en import sentiment  # what TextBlob(text).sentiment calls
-
-        len(sentiment)  # makes the lazy lexicon load
+        text_module, xml = _textblob_text()
+        sentiment = _english_lexicon(text_module, xml)
+        EMOTICONS, PUNCTUATION = text_module.EMOTICONS, text_module.PUNCTUATION  # noqa: N806
         self._tokenize = sentiment.tokenizer
+        self.words = frozenset(dict.keys(sentiment))  # every lexicon word
+        self.emoticons = EMOTICONS
         # word -> (polarity, subjectivity, intensity) of its part-of-speech-free entry (pos None,
         # the one a plain string is scored with)
         self._scores = {word: tuple(entry[None]) for word, entry in dict.items(sentiment)
@@ -90,6 +100,40 @@ class TextBlobTone:
                     if polarity is not None:
                         a.append([polarity, 1.0, 1.0, False])
         return [(p * -0.5 if negated else p, s) for p, s, _, negated in a]
+
+
+def _textblob_text() -> tuple[ModuleType, Path]:
+    """TextBlob's `_text.py` as a module of its own (not `textblob._text`, whose package would
+    import NLTK), and the path of its English sentiment lexicon."""
+    spec = importlib.util.find_spec("textblob")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("TextBlob is not installed: pip install textblob")
+    directory = Path(next(iter(spec.submodule_search_locations)))
+    module_spec = importlib.util.spec_from_file_location("annotate_textblob_text",
+                                                         directory / "_text.py")
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module, directory / "en" / "en-sentiment.xml"
+
+
+def _english_lexicon(text_module: ModuleType, xml: Path):
+    """`textblob.en.sentiment`, built as textblob/en/__init__.py builds it (its Sentiment
+    arguments, and its `load`, which adds an adverb "-ly" entry for every adjective)."""
+    lexicon = text_module.Sentiment(
+        path=str(xml), synset="wordnet_id", negations=("no", "not", "n't", "never"),
+        modifiers=("RB",), modifier=lambda w: w.endswith("ly"),
+        tokenizer=text_module.find_tokens,  # what textblob.en's parser.find_tokens calls
+        language="en")
+    text_module.Sentiment.load(lexicon)
+    for w, pos in list(dict.items(lexicon)):
+        if "JJ" in pos:
+            if w.endswith("y"):
+                w = w[:-1] + "i"
+            if w.endswith("le"):
+                w = w[:-2]
+            p, s, i = pos["JJ"]
+            lexicon.annotate(w + "ly", "RB", p, s, i)
+    return lexicon
 
 
 @functools.cache
