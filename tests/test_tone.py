@@ -18,7 +18,7 @@ from annotate.ingest.documents import split_document, iter_documents
 from annotate.model import features
 from annotate.model.features import SpanView
 from annotate.model.prelabel import Prelabeler
-from annotate.model.tone import TextBlobTone
+from annotate.model.tone import TextBlobTone, textblob_tone
 from annotate.records import read_records
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,10 +79,20 @@ def test_same_scores_as_textblob_on_newsmtsc(shared_dir, detector):
     _assert_same_as_textblob(texts)
 
 
+class _TextBlobItself:
+    """The reference: every tone from TextBlob(text).sentiment (same lexicon words)."""
+
+    def __init__(self):
+        self.words, self.emoticons = textblob_tone().words, textblob_tone().emoticons
+
+    def __call__(self, text):
+        return tuple(TextBlob(text).sentiment)
+
+
 def _predictions(records, monkeypatch=None):
-    if monkeypatch is not None:  # the reference: TextBlob itself for every tone
-        monkeypatch.setattr(features, "textblob_tone",
-                            lambda: lambda text: tuple(TextBlob(text).sentiment))
+    if monkeypatch is not None:
+        reference = _TextBlobItself()
+        monkeypatch.setattr(features, "textblob_tone", lambda: reference)
     return Prelabeler.load().label_batch(records)
 
 
