@@ -127,6 +127,27 @@ def split(args, work: Path) -> None:
     scale = big_mb / small_mb  # throughput ratio = (big/A) / (small/B) = scale / (A/B)
     print(f"\nannotate split / pysbd throughput: **{scale / figures['ratio_wall']:.0f}×** wall, "
           f"**{scale / figures['ratio_cpu']:.0f}×** CPU (goal ≥ 50×); ({load()} after)")
+    # in process, for comparison: the same work without start-up (CPU time, median of 3)
+    import pysbd
+
+    from annotate.ingest.documents import split_to_file
+
+    ours = _cpu(lambda: split_to_file([corpus], work / "split-in-process.jsonl"))
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    paragraphs = [p for p in prefix.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    theirs = _cpu(lambda: [segmenter.segment(p) for p in paragraphs])
+    print(f"in process (CPU, no start-up, no pysbd output): split_to_file {big_mb / ours:.2f} "
+          f"MB/s, pysbd {small_mb / theirs:.3f} MB/s: {big_mb / ours / (small_mb / theirs):.0f}×")
+
+
+def _cpu(func, repeats: int = 3) -> float:
+    """Median CPU seconds of `func()` in this process."""
+    times = []
+    for _ in range(repeats):
+        started = time.process_time()
+        func()
+        times.append(time.process_time() - started)
+    return statistics.median(times)
 
 
 def newsmtsc_sentences(path: Path) -> int:
@@ -162,6 +183,18 @@ def prelabel(args, work: Path) -> None:
               f"{figures['b_wall']:.2f} | {figures['b_cpu']:.2f} | "
               f"**{1 / figures['ratio_wall']:.2f}×** | {1 / figures['ratio_cpu']:.2f}× |")
     print(f"\nGoal ≥ 0.7×; ({load()} after)")
+    from textblob import TextBlob
+
+    from annotate.model.prelabel import Prelabeler, prelabel_records
+    from annotate.records import read_records
+
+    records = list(read_records(sentences, "sentence"))
+    prelabeler = Prelabeler.load()
+    ours = _cpu(lambda: list(prelabel_records(records, prelabeler=prelabeler)))
+    loop = _cpu(lambda: [TextBlob(r["text"]).sentiment for r in records])
+    print(f"in process (CPU, one process, no start-up, no file reading or writing): "
+          f"prelabel_records {n / ours:.0f} sentences/s, TextBlob loop {n / loop:.0f} "
+          f"sentences/s: {loop / ours:.2f}×")
 
 
 def push(args, work: Path) -> None:

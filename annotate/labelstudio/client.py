@@ -103,18 +103,27 @@ class Session:
     models from (task listings): `request` is the one place annotate sends raw HTTP to the API."""
 
     def __init__(self, connection: Connection):
-        from label_studio_sdk import LabelStudio
-
         self.url = connection.url.rstrip("/")
         self.key = connection.api_key
         if not self.key:
             raise LabelStudioError("no Label Studio API key: set LABEL_STUDIO_API_KEY or pass --api-key")
-        # PATs are JWT refresh tokens: the SDK exchanges them for short-lived access tokens and
-        # refreshes those itself; legacy tokens are sent as they are.
-        with server_errors(self.url, "read the API key", self.key):
-            self.ls = LabelStudio(base_url=self.url, api_key=self.key, timeout=TIMEOUT_SECONDS)
+        self._ls = None
         self._http: httpx.Client | None = None
         self._authorization: str | None = None
+
+    @property
+    def ls(self):
+        """The SDK client, made on first use: importing the SDK costs about a second, and a
+        no-op re-push needs only raw requests."""
+        if self._ls is None:
+            from label_studio_sdk import LabelStudio
+
+            # PATs are JWT refresh tokens: the SDK exchanges them for short-lived access tokens
+            # and refreshes those itself; legacy tokens are sent as they are.
+            with server_errors(self.url, "read the API key", self.key):
+                self._ls = LabelStudio(base_url=self.url, api_key=self.key,
+                                       timeout=TIMEOUT_SECONDS)
+        return self._ls
 
     def __repr__(self) -> str:
         return f"Session(url={self.url!r})"
