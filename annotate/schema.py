@@ -37,9 +37,9 @@ class Schema:
     version: str
     stance_labels: tuple[Label, ...]
     sentiment_labels: tuple[Label, ...]
-    actor_label: str
-    actor_hotkey: str
+    actor_label: str          # the span label of projects made before the stance was the span label
     actor_color: str
+    not_in_codebook: str      # the codebook-actor choice of a span that names no canonical actor
     record_version: str = "1.0.0"
 
     @property
@@ -77,8 +77,8 @@ def load_schema() -> Schema:
         stance_labels=labels("stance"),
         sentiment_labels=labels("sentiment"),
         actor_label=data["actor"]["label"],
-        actor_hotkey=data["actor"]["hotkey"],
         actor_color=data["actor"]["color"],
+        not_in_codebook=data["actor"]["not_in_codebook"],
         record_version=data.get("record_version", "1.0.0"),
     )
 

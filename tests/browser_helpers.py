@@ -119,10 +119,26 @@ class Annotator:
     def _checked(self, values) -> list[str]:
         return [v for v in values if self.page.locator(f'input.ant-radio-input[name="{v}"]:checked').count()]
 
+    def span_stances(self) -> list[tuple[str, str]]:
+        """Every actor span with its stance label, in order (the span's label is its stance)."""
+        spans = self.page.locator(f"{SENTENCE} .htx-highlight")
+        return [(spans.nth(i).inner_text().strip(),
+                 (spans.nth(i).get_attribute("data-label") or "").split(":", 1)[-1])
+                for i in range(spans.count())]
+
     def stance(self) -> str | None:
-        """The stance shown for the selected span (None when no span is selected or it has none)."""
-        checked = self._checked(self._stances)
-        return checked[0] if checked else None
+        """The stance of the selected span (None when no span is selected)."""
+        active = self.page.locator(f"{SENTENCE} .htx-highlight.__active")
+        if not active.count():
+            return None
+        return (active.first.get_attribute("data-label") or "").split(":", 1)[-1] or None
+
+    def codebook_actor(self) -> str | None:
+        """The codebook actor chosen for the selected span (None when none is chosen)."""
+        trigger = self.page.locator('.annotate-actor button[data-slot="popover-trigger"]')
+        if not trigger.count() or not trigger.first.is_visible():
+            return None
+        return trigger.first.get_attribute("data-value") or None
 
     def sentiment(self) -> str | None:
         checked = self._checked(self._sentiments)
@@ -157,7 +173,15 @@ class Annotator:
     def click_span(self, text: str) -> None:
         self.actions.append(f"click span {text!r}")
         self.page.locator(f"{SENTENCE} .htx-highlight", has_text=text).first.click()
-        self.page.locator(".lsf-choices:not(.lsf-choices_hidden) input[name]").first.wait_for()
+        self.page.locator(f"{SENTENCE} .htx-highlight.__active").first.wait_for()
+
+    def choose_codebook_actor(self, name: str) -> None:
+        """Open the selected span's codebook-actor drop-down and click `name` (two actions)."""
+        self.actions.append("click codebook actor")
+        self.page.locator('.annotate-actor button[data-slot="popover-trigger"]').click()
+        self.actions.append(f"click {name!r}")
+        self.page.locator(f'[data-testid="select-option-{name}"]').click()
+        self.page.locator(f'.annotate-actor button[data-value="{name}"]').wait_for()
 
     def press(self, key: str) -> None:
         self.actions.append(f"press {key}")

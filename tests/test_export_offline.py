@@ -34,14 +34,18 @@ def _export_task(result, task_id=7, **annotation):
                              "updated_at": "2025-01-01T10:00:05Z", **annotation}]}
 
 
-def test_prediction_links_each_stance_to_its_span_by_result_id():
+def test_prediction_labels_each_span_with_its_stance_and_links_its_codebook_actor():
     result = tasks.prediction_result(RECORD)
-    span, stance, sentiment = result
-    assert span["id"] == stance["id"] != sentiment["id"]
-    assert (span["from_name"], span["type"], span["value"]["labels"]) == ("actor", "labels", ["Actor"])
-    assert (stance["from_name"], stance["value"]["choices"]) == ("stance", ["supportive"])
+    span, actor, sentiment = result
+    assert span["id"] == actor["id"] != sentiment["id"]
+    assert (span["from_name"], span["type"], span["value"]["labels"]) == ("stance", "labels",
+                                                                          ["supportive"])
+    assert (actor["from_name"], actor["type"], actor["value"]["choices"]) == (
+        "canonical_actor", "choices", ["Kenya Police"])
     assert sentiment["value"] == {"choices": ["positive"]}
     assert tasks.prediction(RECORD)["score"] == 0.7  # the least certain label
+    unknown = {**RECORD, "actors": [{**RECORD["actors"][0], "actor": None}]}
+    assert tasks.prediction_result(unknown)[1]["value"]["choices"] == ["not in the codebook"]
 
 
 def test_an_accepted_prediction_comes_back_as_the_same_gold():
@@ -52,14 +56,59 @@ def test_an_accepted_prediction_comes_back_as_the_same_gold():
                                "stance": "supportive", "actor": "Kenya Police"}]
     assert (gold["id"], gold["sentiment"], gold["annotator"], gold["annotation_id"]) == (
         "doc:1", "positive", "ann@example.org", 11)
-    assert stats.annotations == 1 and not stats.rejected
+    assert "updated_by" not in gold
+    assert stats.annotations == 1 and not stats.rejected and stats.edited_by_other == 0
+
+
+def test_the_codebook_actor_chosen_in_the_interface_is_the_gold_actor():
+    result = tasks.prediction_result(RECORD)
+    result[1]["value"]["choices"] = ["Government of Kenya"]  # a pronoun given its referent
+    (gold,), _ = gold_from_export([_export_task(result)], {})
+    assert gold["actors"][0]["actor"] == "Government of Kenya"
+    result[1]["value"]["choices"] = ["not in the codebook"]
+    (gold,), _ = gold_from_export([_export_task(result)], {})
+    assert gold["actors"][0]["actor"] is None
+    del result[1]  # a span added by hand with no codebook actor chosen: nothing is claimed
+    task = _export_task(result)
+    task["data"].pop("actor_names")
+    (gold,), _ = gold_from_export([task], {})
+    assert "actor" not in gold["actors"][0]
+
+
+def test_annotations_of_projects_made_with_the_actor_label_still_pull():
+    """Before the span label was its stance: an `Actor` label plus a per-span stance choice."""
+    region = {"start": 0, "end": 20, "text": "Kenya's police chief"}
+    legacy = [{"id": "a1", "from_name": "actor", "to_name": "text", "type": "labels",
+               "value": {**region, "labels": ["Actor"]}},
+              {"id": "a1", "from_name": "stance", "to_name": "text", "type": "choices",
+               "value": {**region, "choices": ["wary"]}},
+              {"id": "s", "from_name": "sentiment", "to_name": "text", "type": "choices",
+               "value": {"choices": ["neutral"]}}]
+    (gold,), stats = gold_from_export([_export_task(legacy)], {})
+    assert gold["actors"] == [{**region, "stance": "wary", "actor": "Kenya Police"}]
+    legacy.pop(1)
+    _, stats = gold_from_export([_export_task(legacy)], {})
+    assert "has no stance" in stats.rejected[0]["problem"]
+
+
+def test_an_annotation_another_annotator_saved_last_names_both():
+    """Label Studio updates the first annotator's annotation in place when a second one submits
+    it from the Data Manager: completed_by stays, updated_by changes."""
+    users = {3: "first@example.org", 4: "second@example.org"}
+    task = _export_task(tasks.prediction_result(RECORD), updated_by=4)
+    (gold,), stats = gold_from_export([task], users)
+    assert (gold["annotator"], gold["updated_by"]) == ("first@example.org", "second@example.org")
+    assert stats.edited_by_other == 1
+    task = _export_task(tasks.prediction_result(RECORD), updated_by=3)  # the author's own edit
+    (gold,), stats = gold_from_export([task], users)
+    assert "updated_by" not in gold and stats.edited_by_other == 0
 
 
 @pytest.mark.parametrize("mutate,problem", [
-    (lambda r: r.pop(1), "has no stance"),
+    (lambda r: r[0]["value"].update(labels=[]), "actor span with labels []"),
     (lambda r: r.pop(0), "linked to no actor span"),
     (lambda r: r.pop(2), "no sentence sentiment"),
-    (lambda r: r[1]["value"].update(choices=["hostile"]), "stance ['hostile']"),
+    (lambda r: r[0]["value"].update(labels=["hostile"]), "labels ['hostile']"),
     (lambda r: r.append({"id": "x", "from_name": "topic", "type": "choices",
                          "value": {"choices": ["a"]}}), "control 'topic'"),
     (lambda r: r[0]["value"].update(end=999), "does not fit the sentence"),

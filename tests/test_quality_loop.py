@@ -142,8 +142,9 @@ def test_quality_loop(label_studio, tmp_path):
                                                                         f"annotator:{ANN2}"]
         # each prediction is that annotator's labeling, so the reviewer sees them side by side
         labelings = {p.model_version: sorted((r["from_name"], r["value"].get("start"),
-                                              tuple(r["value"].get("choices", [])))
-                                             for r in p.result if r["type"] == "choices")
+                                              tuple(r["value"].get("choices")
+                                                    or r["value"].get("labels") or []))
+                                             for r in p.result)
                      for p in task.predictions}
         assert labelings[f"annotator:{ANN1}"] != labelings[f"annotator:{ANN2}"]
         sentence = task.data["sentence_id"]

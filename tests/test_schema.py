@@ -26,19 +26,27 @@ def test_json_schemas_use_the_label_sets_of_labels_toml():
 
 def test_labeling_config_offers_exactly_the_schema_labels():
     schema = load_schema()
-    root = ET.fromstring(labeling_config())
+    root = ET.fromstring(labeling_config(actors=["Government of Kenya", "United Nations"]))
     choices = {c.get("name"): [x.get("value") for x in c.iter("Choice")] for c in root.iter("Choices")}
-    assert choices["stance"] == list(schema.stances)
     assert choices["sentiment"] == list(schema.sentiments)
-    stance = next(c for c in root.iter("Choices") if c.get("name") == "stance")
-    assert stance.get("perRegion") == "true" and stance.get("toName") == "text"
-    labels = [x.get("value") for x in root.iter("Label")]
-    assert labels == [schema.actor_label]
+    # an actor span is labelled by its stance: one label per stance, with its colour
+    (stance,) = [c for c in root.iter("Labels")]
+    assert stance.get("name") == "stance" and stance.get("toName") == "text"
+    assert [(x.get("value"), x.get("background")) for x in stance.iter("Label")] == [
+        (label.value, label.color) for label in schema.stance_labels]
+    # the codebook actor, per span: the corpus's canonical actors and "not in the codebook"
+    assert choices["canonical_actor"] == [schema.not_in_codebook, "Government of Kenya",
+                                          "United Nations"]
+    actor = next(c for c in root.iter("Choices") if c.get("name") == "canonical_actor")
+    assert actor.get("perRegion") == "true" and actor.get("toName") == "text"
 
 
 def test_every_label_has_a_distinct_hotkey():
     root = ET.fromstring(labeling_config())
-    hotkeys = [el.get("hotkey") for el in root.iter() if el.tag in ("Choice", "Label")]
+    keyed = [el for el in root.iter() if el.tag == "Label"] + [
+        choice for choices in root.iter("Choices") if choices.get("name") == "sentiment"
+        for choice in choices.iter("Choice")]
+    hotkeys = [el.get("hotkey") for el in keyed]
     assert all(hotkeys) and len(set(hotkeys)) == len(hotkeys)
 
 
@@ -98,3 +106,24 @@ def test_records_of_the_old_version_still_read_and_bad_metadata_is_refused():
     assert record_problem(dated, "gold") is None
     assert "date" in record_problem(dict(GOOD_GOLD, date="May 14, 2024"), "gold")
     assert "outlet" in record_problem(dict(GOOD_GOLD, outlet=3), "gold")
+
+
+def test_every_control_the_guidelines_name_is_in_the_labeling_config():
+    """The guidelines describe exactly what the interface allows: each key they give labels what
+    they say, and each control they name by its on-screen name exists."""
+    text = schema_file("guidelines.md").read_text(encoding="utf-8")
+    root = ET.fromstring(labeling_config(actors=["William Ruto"]))
+    keys = {el.get("hotkey"): el.get("value") for el in root.iter() if el.get("hotkey")}
+    named_keys = re.findall(r"\*\*(\w)\*\*\s+(\w+)", text)
+    assert len(named_keys) >= 7, named_keys
+    for key, label in named_keys:
+        if key == "u":  # Label Studio's own key: unselect the span
+            continue
+        assert keys.get(key) == label, f"guidelines: key {key} = {label}; config: {keys.get(key)}"
+    headers = " ".join(h.get("value", "") for h in root.iter("Header"))
+    assert "**Codebook actor**" in text and "Codebook actor" in headers
+    actor_choices = [c.get("value") for c in root.iter("Choices")
+                     if c.get("name") == "canonical_actor" for c in c.iter("Choice")]
+    assert "**not in the codebook**" in text and "not in the codebook" in actor_choices
+    # the retired Actor label and its key are not described any more
+    assert "Actor label" not in text and "**a**" not in text

@@ -1,8 +1,12 @@
 """Pure conversion: Label Studio's export JSON (tasks with annotations) -> gold records (pull, and
 the offline export file). No network here.
 
-Each stance is linked to its span by the result id the two share (the labeling config's per-region
-`stance` choices); results that do not fit the schema become rejects, never silently dropped.
+An actor span is a `stance` label on the sentence; its codebook actor is the per-region
+`canonical_actor` choice sharing its result id. Projects made before that layout (an `Actor` label
+plus a per-region `stance` choice) are read too. Results that do not fit the schema become
+rejects, never silently dropped. An annotation last saved by someone other than its author (Label
+Studio lets a second annotator edit the first one's annotation in place) names both: `annotator`
+(completed_by) and `updated_by`.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from annotate.labelstudio.project import ACTOR, SENTIMENT, STANCE
+from annotate.labelstudio.project import CANONICAL_ACTOR, LEGACY_ACTOR, SENTIMENT, STANCE
 from annotate.schema import DOCUMENT_FIELDS, load_schema, record_problem
 from annotate.timestamps import parse_time
 
@@ -24,8 +28,14 @@ class PullStats:
     drafts: int = 0               # drafts are work in progress: left out
     unannotated: int = 0          # tasks with no submitted or skipped annotation
     unchanged: int = 0            # older than --since
+    edited_by_other: int = 0      # last saved by someone other than its author: both named
     rejected: list[dict] = field(default_factory=list)  # results that do not fit the schema
     latest: str | None = None     # newest updated_at seen (the next --since last)
+    # what was written: a --since pull into an existing output merges into it (never shrinks it)
+    merged: bool = False
+    replaced: int = 0             # earlier records (or rejects) superseded by a newer version
+    records_written: int = 0      # records in the output after the pull
+    rejects_written: int = 0      # entries in its rejects file after the pull
 
 
 class Misfit(Exception):
@@ -43,34 +53,64 @@ def _annotator(completed_by, users: dict) -> str:
     return users.get(completed_by) or f"user:{completed_by}"
 
 
-def _single_choice(item: dict, allowed: tuple[str, ...], what: str) -> str:
+def _user_id(user):
+    return user.get("id") if isinstance(user, dict) else user
+
+
+def other_editor(annotation: dict):
+    """The user id (or embedded user) of whoever last saved `annotation`, when that is not its
+    author; None when the author did, or when the export does not say."""
+    editor = annotation.get("updated_by")
+    if editor is None or _user_id(editor) == _user_id(annotation.get("completed_by")):
+        return None
+    return editor
+
+
+def _single_choice(item: dict, allowed: tuple[str, ...] | None, what: str) -> str:
+    """The one choice of a result; `allowed` None takes any one string."""
     choices = item.get("value", {}).get("choices") or []
-    if len(choices) != 1 or choices[0] not in allowed:
+    if allowed is None:
+        if len(choices) != 1 or not isinstance(choices[0], str):
+            raise Misfit(f"{what} {choices!r} is not exactly one name")
+    elif len(choices) != 1 or choices[0] not in allowed:
         raise Misfit(f"{what} {choices!r} is not exactly one of {', '.join(allowed)}")
     return choices[0]
 
 
-def gold_from_annotation(task_json: dict, annotation: dict, annotator: str) -> dict:
+def _span(value: dict, text: str) -> dict:
+    start, end = value.get("start"), value.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(text):
+        raise Misfit(f"actor span {start}-{end} does not fit the sentence")
+    return {"start": start, "end": end, "text": text[start:end]}
+
+
+def gold_from_annotation(task_json: dict, annotation: dict, annotator: str,
+                         updated_by: str | None = None) -> dict:
     """One annotation -> one gold record; raise Misfit naming what does not fit."""
     schema = load_schema()
     data = task_json.get("data", {})
     if not data.get("sentence_id") or not data.get("text"):
         raise Misfit("the task has no sentence_id/text in its data (not pushed by annotate?)")
     text = data["text"]
-    spans, stances, sentiments = {}, {}, []
+    spans, stances, canonical, sentiments = {}, {}, {}, []
     for item in annotation.get("result") or []:
-        name, region_id = item.get("from_name"), item.get("id")
+        name, region_id, kind = item.get("from_name"), item.get("id"), item.get("type")
         value = item.get("value", {})
-        if name == ACTOR:
-            if value.get("labels") != [schema.actor_label]:
+        if (name == STANCE and kind == "labels") or name == LEGACY_ACTOR:
+            spans[region_id] = _span(value, text)
+            if name == STANCE:  # the span's label is its stance
+                labels = value.get("labels") or []
+                if len(labels) != 1 or labels[0] not in schema.stances:
+                    raise Misfit(f"actor span with labels {labels!r}; expected exactly one of "
+                                 f"{', '.join(schema.stances)}")
+                stances[region_id] = labels[0]
+            elif value.get("labels") != [schema.actor_label]:
                 raise Misfit(f"actor span with labels {value.get('labels')!r}; expected "
                              f"[{schema.actor_label!r}]")
-            start, end = value.get("start"), value.get("end")
-            if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(text):
-                raise Misfit(f"actor span {start}-{end} does not fit the sentence")
-            spans[region_id] = {"start": start, "end": end, "text": text[start:end]}
-        elif name == STANCE:
+        elif name == STANCE:  # projects made before the span label was the stance
             stances[region_id] = _single_choice(item, schema.stances, "stance")
+        elif name == CANONICAL_ACTOR:
+            canonical[region_id] = _single_choice(item, None, "codebook actor")
         elif name == SENTIMENT:
             sentiments.append(_single_choice(item, schema.sentiments, "sentiment"))
         else:
@@ -78,22 +118,28 @@ def gold_from_annotation(task_json: dict, annotation: dict, annotator: str) -> d
     for region_id, span in spans.items():
         if region_id not in stances:
             raise Misfit(f"actor span {span['text']!r} ({span['start']}-{span['end']}) has no stance")
-    orphans = set(stances) - set(spans)
+    orphans = (set(stances) | set(canonical)) - set(spans)
     if orphans:
-        raise Misfit(f"a stance linked to no actor span (result id {sorted(orphans)[0]!r})")
+        raise Misfit(f"a stance or codebook actor linked to no actor span (result id "
+                     f"{sorted(orphans)[0]!r})")
     if len(sentiments) != 1:
         raise Misfit("no sentence sentiment" if not sentiments else "more than one sentiment")
     names = {(n["start"], n["end"]): n["actor"] for n in data.get("actor_names") or []}
     actors = []
     for region_id, span in sorted(spans.items(), key=lambda kv: (kv[1]["start"], kv[1]["end"])):
         actor = {**span, "stance": stances[region_id]}
-        if (span["start"], span["end"]) in names:
+        if region_id in canonical:  # chosen (or kept) in the interface
+            chosen = canonical[region_id]
+            actor["actor"] = None if chosen == schema.not_in_codebook else chosen
+        elif (span["start"], span["end"]) in names:  # legacy projects: the predicted name
             actor["actor"] = names[(span["start"], span["end"])]
         actors.append(actor)
     record = {"id": data["sentence_id"], "doc_id": data.get("doc_id", ""), "text": text,
               "actors": actors, "sentiment": sentiments[0], "annotator": annotator,
               "annotation_id": annotation["id"], "task_id": task_json.get("id"),
               "created_at": annotation.get("created_at"), "updated_at": annotation.get("updated_at")}
+    if updated_by is not None:
+        record["updated_by"] = updated_by
     if annotation.get("lead_time") is not None:
         record["lead_time"] = annotation["lead_time"]
     if data.get("target"):
@@ -176,13 +222,16 @@ def gold_from_export(tasks: Iterable[dict], users: dict, since: datetime | None 
                 stats.skipped += 1
                 continue
             annotator = _annotator(annotation.get("completed_by"), users)
+            editor = other_editor(annotation)
+            updated_by = None if editor is None else _annotator(editor, users)
             try:
-                records.append(gold_from_annotation(task_json, annotation, annotator))
+                records.append(gold_from_annotation(task_json, annotation, annotator, updated_by))
                 stats.annotations += 1
+                stats.edited_by_other += updated_by is not None
             except Misfit as exc:
                 stats.rejected.append({
                     "task_id": task_json.get("id"), "annotation_id": annotation.get("id"),
                     "sentence_id": (task_json.get("data") or {}).get("sentence_id"),
-                    "annotator": annotator, "problem": str(exc),
-                    "result": annotation.get("result")})
+                    "annotator": annotator, **({"updated_by": updated_by} if updated_by else {}),
+                    "problem": str(exc), "result": annotation.get("result")})
     return records, stats

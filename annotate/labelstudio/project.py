@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
 from annotate.corpus import CorpusConfig
@@ -17,24 +19,33 @@ from annotate.labelstudio import client as labelstudio
 from annotate.records import read_text
 from annotate.schema import Schema, load_schema, schema_file
 
-# The labeling config's control names (`name=` attributes)
-ACTOR, STANCE, SENTIMENT, TEXT = "actor", "stance", "sentiment", "text"
+# The labeling config's control names (`name=` attributes). An actor span is a `stance` label on
+# the sentence (the span's label IS its stance: re-pressing the key of a span's stance keeps it,
+# Label Studio never leaves a span without its only label); `canonical_actor` is a per-span choice
+# of the codebook actor it names.
+STANCE, CANONICAL_ACTOR, SENTIMENT, TEXT = "stance", "canonical_actor", "sentiment", "text"
+# Projects made before the stance became the span label: an `actor` label ("Actor") on the span
+# and a per-span `stance` choice. Pull still reads their annotations.
+LEGACY_ACTOR = "actor"
 
 
-def labeling_config(schema: Schema | None = None) -> str:
+def labeling_config(schema: Schema | None = None, actors: Sequence[str] = ()) -> str:
     """The Label Studio labeling config (XML), generated from the schema.
 
     Layout, top to bottom: the target; the model's stances in one grey line (`model_summary` in
-    the task data, set by push: Label Studio shows a span's stance only while the span is
-    selected); the Actor label (hotkey); the sentence's source ("outlet · date · title", a link to
-    the article: `source_html`, escaped by push; empty without metadata); the sentence in a card between its previous and next
-    sentences (grey, smaller: context only); the stance of the
-    selected actor span (or a hint to select one); the sentence sentiment (required); and a
-    collapsed panel with every label's definition and key. The full guidelines are the project's
-    instructions (the "Instructions" button, set by `export push`).
+    the task data, set by push); the stance labels (one key each); the sentence's source ("outlet
+    · date · title", a link to the article: `source_html`, escaped by push; empty without
+    metadata); the sentence in a card between its previous and next sentences (grey, smaller:
+    context only); for the selected span, its codebook actor (a drop-down of `actors`, the
+    corpus's canonical actors, plus "not in the codebook"); the sentence sentiment (required);
+    and a collapsed panel with every label's definition and key. The full guidelines are the
+    project's instructions (set by push).
 
-    Stance is required per region only: every actor span needs one, a sentence with no actor
-    span can still be submitted. The tests in tests/test_browser.py drive this config in Chromium.
+    A span's label is its stance, so a span cannot exist without one, and pressing the key of
+    the stance a span already has keeps it: Label Studio refuses to remove a region's only label
+    (Label.toggleSelected), whereas a Choices hotkey toggles its choice off. Pressing a stance
+    key with no span selected arms that stance for the next selection of words. The tests in
+    tests/test_browser.py drive this config in Chromium.
     """
     schema = schema or load_schema()
 
@@ -42,6 +53,17 @@ def labeling_config(schema: Schema | None = None) -> str:
         return "\n".join(
             f"{indent}<Choice value={quoteattr(label.value)} hotkey={quoteattr(label.hotkey)}"
             f" hint={quoteattr(label.definition)}/>" for label in labels)
+
+    def stance_labels(indent):
+        return "\n".join(
+            f"{indent}<Label value={quoteattr(label.value)} hotkey={quoteattr(label.hotkey)}"
+            f" background={quoteattr(label.color)} hint={quoteattr(label.definition)}/>"
+            for label in schema.stance_labels)
+
+    def actor_choices(indent):
+        names = [schema.not_in_codebook] + [a for a in dict.fromkeys(actors)
+                                            if a != schema.not_in_codebook]
+        return "\n".join(f"{indent}<Choice value={quoteattr(name)}/>" for name in names)
 
     def definitions(labels):
         return "\n".join(
@@ -59,10 +81,12 @@ def labeling_config(schema: Schema | None = None) -> str:
     .annotate-context .lsf-htx-richtext {{ color: #8a8a8a; font-size: 0.9em; }}
     .annotate-sentence .lsf-htx-richtext {{ font-size: 1.3em; line-height: 1.8; color: #111; }}
     .annotate-sentence {{ margin: 0.3em 0; }}
-    .annotate-hint h4, .annotate-definitions h4 {{ font-size: 0.95em; font-weight: 400; color: #666; }}
+    .annotate-hint h4, .annotate-definitions h4, .annotate-legend h4, .annotate-actor h4 {{
+      font-size: 0.95em; font-weight: 400; color: #666; }}
     .annotate-source {{ font-size: 0.85em; color: #555; margin: 0.2em 0 0; }}
     .annotate-source a {{ color: #1565c0; }}
     .annotate-model h4 {{ font-size: 0.9em; font-weight: 400; font-style: italic; color: #777; margin: 0; }}
+    .annotate-actor {{ max-width: 28em; }}
   </Style>
   <View className="annotate-target">
     <Header value="Target: $target" size="5"/>
@@ -70,8 +94,11 @@ def labeling_config(schema: Schema | None = None) -> str:
   <View className="annotate-model">
     <Header value="$model_summary" size="6"/>
   </View>
-  <Labels name="{ACTOR}" toName="{TEXT}" showInline="true">
-    <Label value={quoteattr(schema.actor_label)} hotkey={quoteattr(schema.actor_hotkey)} background={quoteattr(schema.actor_color)}/>
+  <View className="annotate-legend">
+    <Header value="Actor spans, labelled by their stance toward the target (keys {stance_keys}: on the selected span, or before selecting words)" size="6"/>
+  </View>
+  <Labels name="{STANCE}" toName="{TEXT}" showInline="true">
+{stance_labels("    ")}
   </Labels>
   <View className="annotate-source">
     <HyperText name="source" value="$source_html" inline="true" clickableLinks="true" selectionEnabled="false"/>
@@ -87,14 +114,14 @@ def labeling_config(schema: Schema | None = None) -> str:
       <Text name="next_text" value="$next_text" granularity="word"/>
     </View>
   </View>
-  <View visibleWhen="region-selected" whenTagName="{ACTOR}">
-    <Header value="Stance of the selected actor toward the target (keys {stance_keys})" size="6"/>
-    <Choices name="{STANCE}" toName="{TEXT}" perRegion="true" required="true" choice="single-radio" showInline="true">
-{choices(schema.stance_labels, "      ")}
+  <View visibleWhen="region-selected" className="annotate-actor">
+    <Header value="Codebook actor of the selected span (for a pronoun: the actor it refers to)" size="6"/>
+    <Choices name="{CANONICAL_ACTOR}" toName="{TEXT}" perRegion="true" layout="select">
+{actor_choices("      ")}
     </Choices>
   </View>
   <View visibleWhen="no-region-selected" className="annotate-hint">
-    <Header value="Stance: click an actor span (or press Alt+. to go through them) to see and change it" size="6"/>
+    <Header value="Click an actor span (or press Alt+. to go through them) to change its stance or its codebook actor" size="6"/>
   </View>
   <Header value="Sentence sentiment (keys {sentiment_keys})" size="6"/>
   <Choices name="{SENTIMENT}" toName="{TEXT}" choice="single-radio" showInline="true" required="true">
@@ -103,7 +130,7 @@ def labeling_config(schema: Schema | None = None) -> str:
   <Collapse>
     <Panel value="Label definitions and keys (the full guidelines: Instructions, top right)">
       <View className="annotate-definitions">
-      <Header size="6" value={quoteattr(f'[{schema.actor_hotkey}] {schema.actor_label}: press, then select the words that name who holds a position; submit with Ctrl+Enter')}/>
+      <Header size="6" value={quoteattr('An actor span: press its stance key, then select the words that name who holds a position (or select the span, then press the key); submit with Ctrl+Enter')}/>
 {definitions(schema.stance_labels)}
 {definitions(schema.sentiment_labels)}
       </View>
@@ -111,6 +138,21 @@ def labeling_config(schema: Schema | None = None) -> str:
   </Collapse>
 </View>
 """
+
+
+def config_actors(label_config: str | None) -> list[str]:
+    """The codebook actors offered by an existing project's labeling config (in its order)."""
+    import xml.etree.ElementTree as ET
+
+    if not label_config:
+        return []
+    try:
+        root = ET.fromstring(label_config)
+    except ET.ParseError:
+        return []
+    return [choice.get("value") for choices in root.iter("Choices")
+            if choices.get("name") == CANONICAL_ACTOR for choice in choices.iter("Choice")
+            if choice.get("value") != load_schema().not_in_codebook]
 
 
 # Characters Python-Markdown gives a meaning to (inline syntax, and `|` with the tables extension);
@@ -125,6 +167,39 @@ def markdown_to_html(text: str) -> str:
     import markdown
 
     return markdown.markdown(text, extensions=["tables"], output_format="html")
+
+
+# Label Studio's instructions dialog resets list and heading styles (no bullets, an h1 whose
+# line-height is smaller than its font, so wrapped lines overlap). It keeps a <style> element and
+# `class` attributes but strips `style` attributes (bleach, SAFE_HTML_ATTRIBUTES), so the rules go
+# in a style sheet scoped to a wrapper class.
+INSTRUCTIONS_CLASS = "annotate-guidelines"
+_INSTRUCTION_CSS = "\n".join(f".{INSTRUCTIONS_CLASS} {selector} {{ {rules} }}" for selector, rules in (
+    ("h1", "font-size: 24px !important; line-height: 1.3 !important; margin: 0.2em 0 0.6em !important;"
+           " font-weight: 600 !important"),
+    ("h2", "font-size: 19px !important; line-height: 1.3 !important; margin: 1.2em 0 0.5em !important;"
+           " font-weight: 600 !important"),
+    ("h3", "font-size: 16px !important; line-height: 1.3 !important; margin: 1em 0 0.4em !important;"
+           " font-weight: 600 !important"),
+    ("p", "font-size: 14px !important; line-height: 1.5 !important; margin: 0 0 0.7em !important"),
+    ("ul, .annotate-guidelines ol", "padding-left: 1.6em !important; margin: 0 0 0.8em !important"),
+    ("ol li", "display: list-item !important; list-style: decimal outside !important"),
+    ("ul li", "display: list-item !important; list-style: disc outside !important"),
+    ("li", "font-size: 14px !important; line-height: 1.5 !important; margin: 0.2em 0 !important"),
+    ("table", "border-collapse: collapse !important; margin: 0.5em 0 1em !important"),
+    ("th, .annotate-guidelines td", "border: 1px solid #ccc !important; padding: 0.3em 0.5em !important;"
+                                    " text-align: left; vertical-align: top"),
+    ("th", "background: #f3f3f3"),
+))
+_COMMENT = re.compile(r"<!--.*?-->\n?", re.S)
+
+
+def styled_instructions(text: str) -> str:
+    """Markdown -> the instructions' HTML: maintainers' comments left out, a scoped style sheet
+    that makes headings, lists and tables read as a document in Label Studio's dialog."""
+    body = markdown_to_html(_COMMENT.sub("", text))
+    return (f"<style>\n{_INSTRUCTION_CSS}\n</style>\n"
+            f'<div class="{INSTRUCTIONS_CLASS}">\n{body}\n</div>')
 
 
 def _literal(text: str) -> str:
@@ -157,45 +232,67 @@ def instructions(corpus: CorpusConfig | None = None) -> str:
         from annotate.codebook import Codebook
 
         text += "\n\n" + codebook_markdown(Codebook.load(corpus.codebook), corpus.name)
-    return markdown_to_html(text)
+    return styled_instructions(text)
 
 
-def project_settings(instructions_html: str | None = None) -> dict:
+def project_settings(instructions_html: str | None = None, actors: Sequence[str] = ()) -> dict:
     """Settings of a project push creates: our labeling config, the guidelines (and codebook) as
     instructions, predictions shown to annotators."""
     return {
-        "label_config": labeling_config(),
+        "label_config": labeling_config(actors=actors),
         "expert_instruction": instructions_html if instructions_html is not None else instructions(),
         "show_instruction": True,
         "show_collab_predictions": True,
     }
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """How many annotators label a task (Label Studio's `maximum_annotations`) and the share of
+    tasks, in percent, that get that many (`overlap_cohort_percentage`); the others get one."""
+
+    annotators: int | None = None
+    share: int | None = None
+
+    def settings(self) -> dict:
+        wanted = {"maximum_annotations": self.annotators, "overlap_cohort_percentage": self.share}
+        return {key: value for key, value in wanted.items() if value is not None}
+
+
 def _same_text(a: str | None, b: str) -> bool:
     return " ".join((a or "").split()) == " ".join(b.split())
 
 
-def ensure_project(session, title: str) -> tuple[dict, bool, bool]:
+def ensure_project(session, title: str, actors: Sequence[str] = ()) -> tuple[dict, bool, bool]:
     """(project, created, config_updated), with the guidelines as instructions."""
-    project, created, updated = ensure_project_settings(session, title, instructions())
+    project, created, updated = ensure_project_settings(session, title, instructions(), actors)
     return project, created, "label_config" in updated
 
 
-def ensure_project_settings(session, title: str, instructions_html: str
+def ensure_project_settings(session, title: str, instructions_html: str,
+                            actors: Sequence[str] = (), overlap: Overlap = Overlap()
                             ) -> tuple[dict, bool, tuple[str, ...]]:
     """(project, created, the settings updated). A config change that would orphan annotations
-    is refused before anything is imported; changed instructions are simply replaced."""
+    is refused before anything is imported; changed instructions are simply replaced.
+
+    The codebook actors offered are `actors` plus those the project's config already offers: an
+    actor dropped from the codebook stays a choice, so the annotations that chose it stay valid
+    (Label Studio refuses a config that orphans them)."""
     project = labelstudio.find_project(session, title)
     if project is None:
-        settings = project_settings(instructions_html)
+        settings = {**project_settings(instructions_html, actors), **overlap.settings()}
         return labelstudio.create_project(session, title, **settings), True, ()
     changes = {}
-    config = labeling_config()
+    kept = [a for a in config_actors(project["label_config"]) if a not in set(actors)]
+    config = labeling_config(actors=[*actors, *kept])
     if not _same_text(project["label_config"], config):
         labelstudio.check_label_config(session, project["id"], config)
         changes["label_config"] = config
     if not _same_text(project.get("expert_instruction"), instructions_html):
         changes["expert_instruction"] = instructions_html
+    for key, value in overlap.settings().items():
+        if project.get(key) != value:
+            changes[key] = value
     if changes:
         labelstudio.update_project(session, project["id"], **changes)
     return {**project, **changes}, False, tuple(changes)

@@ -53,7 +53,8 @@ def review_task(conflict: dict, target: str | None) -> dict:
 
 def push_review(session, title: str, conflicts: list[dict], target: str | None = None) -> ReviewSummary:
     """Create a review task for each conflict not yet in project `title` (created if missing)."""
-    project, created, _ = ensure_project(session, title)
+    actors = tasks.predicted_actors(a for c in conflicts for a in c["annotations"])
+    project, created, _ = ensure_project(session, title, actors)
     present = set() if created else {t["sentence_id"] for t in
                                      labelstudio.task_index(session, project["id"])}
     new = [c for c in conflicts if c["id"] not in present]

@@ -1,9 +1,9 @@
 """Pure conversion: prediction record -> Label Studio task with its prediction (push, and the
 offline import file). No network here; the way back (export -> gold) is annotate.labelstudio.gold.
 
-The control names are annotate.labelstudio.project's: `actor` (Labels on `text`), `stance`
-(Choices per actor region, linked to it by sharing the region's result `id`) and `sentiment`
-(Choices for the whole sentence).
+The control names are annotate.labelstudio.project's: `stance` (Labels on `text`: an actor span
+labelled with its stance), `canonical_actor` (Choices per actor region, linked to it by sharing
+the region's result `id`) and `sentiment` (Choices for the whole sentence).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 
-from annotate.labelstudio.project import ACTOR, SENTIMENT, STANCE, TEXT
+from annotate.labelstudio.project import CANONICAL_ACTOR, SENTIMENT, STANCE, TEXT
 from annotate.quality.ordering import certainty
 from annotate.schema import DOCUMENT_FIELDS, load_schema
 
@@ -58,16 +58,19 @@ def task_data(record: dict, target: str | None) -> dict:
 
 
 def prediction_result(record: dict) -> list[dict]:
-    """Label Studio result items: one span + one linked stance per actor, and the sentiment."""
-    actor_label = load_schema().actor_label
+    """Label Studio result items: per actor a span labelled with its stance and, linked to it, its
+    codebook actor ("not in the codebook" when the record's `actor` is null); the sentiment."""
+    not_in_codebook = load_schema().not_in_codebook
     result = []
     for i, actor in enumerate(sorted(record["actors"], key=lambda a: (a["start"], a["end"])), 1):
         region = {"start": actor["start"], "end": actor["end"], "text": actor["text"]}
         region_id = f"actor{i}"
-        result.append({"id": region_id, "from_name": ACTOR, "to_name": TEXT, "type": "labels",
-                       "value": {**region, "labels": [actor_label]}, "score": actor.get("score")})
-        result.append({"id": region_id, "from_name": STANCE, "to_name": TEXT, "type": "choices",
-                       "value": {**region, "choices": [actor["stance"]]}, "score": actor.get("score")})
+        result.append({"id": region_id, "from_name": STANCE, "to_name": TEXT, "type": "labels",
+                       "value": {**region, "labels": [actor["stance"]]}, "score": actor.get("score")})
+        if "actor" in actor:  # absent: nobody said which codebook actor it is
+            result.append({"id": region_id, "from_name": CANONICAL_ACTOR, "to_name": TEXT,
+                           "type": "choices", "score": None,
+                           "value": {**region, "choices": [actor["actor"] or not_in_codebook]}})
     result.append({"id": "sentiment", "from_name": SENTIMENT, "to_name": TEXT, "type": "choices",
                    "value": {"choices": [record["sentiment"]]},
                    "score": record.get("sentiment_score")})
@@ -75,6 +78,12 @@ def prediction_result(record: dict) -> list[dict]:
         if item["score"] is None:
             del item["score"]
     return result
+
+
+def predicted_actors(records) -> list[str]:
+    """The canonical actors named in prediction records, in first-seen order."""
+    return list(dict.fromkeys(a["actor"] for r in records for a in r.get("actors", [])
+                              if a.get("actor")))
 
 
 def prediction(record: dict) -> dict:
