@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from annotate.cli.common import connect, handle_errors, info, server_options
+from annotate.codebook import Codebook
 from annotate.corpus import load_corpus_config
-from annotate.labelstudio.project import instructions
+from annotate.labelstudio.project import Overlap, instructions
 from annotate.labelstudio.pull import pull, pull_file, rejects_path
 from annotate.labelstudio.push import (
     BATCH_SIZE,
@@ -64,10 +65,17 @@ def command():
               show_default=True, help="Tasks per import request.")
 @click.option("--to-file", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write Label Studio's import file (JSON) instead of talking to a server.")
+@click.option("--overlap", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Annotators per task (Label Studio's maximum_annotations): 2 or more gives "
+                   "`annotate agreement` sentences to compare [default: the project's; 1 for a "
+                   "new project].")
+@click.option("--overlap-share", type=click.IntRange(min=0, max=100), default=None, metavar="P",
+              help="Percent of the tasks that get --overlap annotators; the others get one "
+                   "(overlap_cohort_percentage) [default: the project's; 100 for a new project].")
 @server_options
 @handle_errors
 def push_command(predictions, project, target, corpus, update_predictions, order, batch_size,
-                 to_file, url, api_key):
+                 to_file, overlap, overlap_share, url, api_key):
     """Create a Label Studio task per sentence, pre-filled with its prediction (actor spans, each
     span's stance, the sentiment). Safe to repeat: sentences already in the project are not
     created again, so rerunning after an interruption completes the push.
@@ -76,9 +84,13 @@ def push_command(predictions, project, target, corpus, update_predictions, order
     Example:
       annotate export push predictions.jsonl --project haiti-mss \\
           --corpus corpora/haiti-mss/corpus.toml
+      annotate export push predictions.jsonl --project haiti-mss --overlap 2 \\
+          --overlap-share 20
       annotate export push predictions.jsonl --to-file tasks.json --target "the mission"
     """
     corpus_config = load_corpus_config(corpus) if corpus else None
+    codebook_actors = ([a.name for a in Codebook.load(corpus_config.codebook).actors]
+                       if corpus_config else [])
     records = load_predictions(predictions, order)
     target = resolve_target(target, corpus_config)
     untargeted = records_without_target(records, target)
@@ -96,8 +108,10 @@ def push_command(predictions, project, target, corpus, update_predictions, order
     bars = _Bars()
     try:
         summary = push(session, project, records, target, batch_size=batch_size,
-                              update_predictions=update_predictions,
-                              instructions_html=instructions(corpus_config), progress=bars)
+                       update_predictions=update_predictions,
+                       instructions_html=instructions(corpus_config), progress=bars,
+                       codebook_actors=codebook_actors,
+                       overlap=Overlap(overlap, overlap_share))
     finally:
         bars.close()
     info(f"project {project!r} (id {summary.project_id}) at {session.url}"
@@ -108,6 +122,14 @@ def push_command(predictions, project, target, corpus, update_predictions, order
          f"{summary.already_present} already present, {summary.predictions_added} predictions added"
          + (f", {summary.annotated_kept} annotated tasks left as they are"
             if update_predictions else ""))
+    info(f"annotators per task: {summary.annotators_per_task} on {summary.overlap_share}% of "
+         "the tasks, 1 on the others" if summary.overlap_share not in (None, 100)
+         and (summary.annotators_per_task or 1) > 1
+         else f"annotators per task: {summary.annotators_per_task}"
+         + ("" if (summary.annotators_per_task or 1) > 1
+            else " (no overlap: annotate agreement needs --overlap 2 or more)"))
+    if summary.overlap_updated:
+        info("overlap updated; Label Studio applies it to the tasks nobody has finished yet")
     if summary.duplicate_tasks:
         info(f"warning: {summary.duplicate_tasks} sentence ids are on more than one task in the "
              "project (created outside annotate); they were left as they are")
@@ -124,7 +146,9 @@ def push_command(predictions, project, target, corpus, update_predictions, order
               help="Gold JSONL to write (one record per sentence per annotator).")
 @click.option("--since", default=None, metavar="TIME|last",
               help="Only annotations created or changed after TIME (ISO 8601, UTC unless a zone "
-                   "is given), or after the newest one of the last pull into the same output.")
+                   "is given), or after the newest one of the last pull into the same output. "
+                   "Into an existing output they are merged (replacing their earlier versions), "
+                   "so it never shrinks.")
 @click.option("--from-file", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Read a JSON export made with Label Studio's Export button instead of a server "
                    "(it names annotators by user id only: they become user:N).")
@@ -140,6 +164,7 @@ def pull_command(project, output, since, from_file, url, api_key):
     Example:
       annotate export pull --project haiti-mss -o gold.jsonl
       annotate export pull --project haiti-mss -o gold.jsonl --since last
+      annotate export pull --project haiti-mss -o week.jsonl --since 2025-01-31T14:00
       annotate export pull --from-file project-1-export.json -o gold.jsonl
     """
     if from_file:
@@ -149,13 +174,26 @@ def pull_command(project, output, since, from_file, url, api_key):
             raise click.UsageError("--project NAME is required (or --from-file FILE)")
         session = connect(url, api_key)
         stats = pull(session, project, output, since)
-    info(f"{stats.tasks} tasks: wrote {stats.annotations} gold records to {output}; "
-         f"{stats.skipped} skipped, {stats.drafts} drafts left out, "
-         f"{stats.unannotated} tasks without annotations"
-         + (f", {stats.unchanged} annotations unchanged since {since}" if since else ""))
+    if stats.merged:
+        info(f"{stats.tasks} tasks: {stats.annotations} gold records created or changed since "
+             f"{since}, merged into {output} ({stats.replaced} earlier versions replaced; "
+             f"{stats.records_written} records in it now); {stats.unchanged} annotations "
+             f"unchanged, {stats.skipped} skipped, {stats.drafts} drafts left out")
+    else:
+        info(f"{stats.tasks} tasks: wrote {stats.annotations} gold records to {output}; "
+             f"{stats.skipped} skipped, {stats.drafts} drafts left out, "
+             f"{stats.unannotated} tasks without annotations"
+             + (f", {stats.unchanged} annotations unchanged since {since}" if since else ""))
+    if stats.edited_by_other:
+        info(f"{stats.edited_by_other} annotations were last saved by someone other than their "
+             "annotator: written with both (`annotator`, `updated_by`); `annotate agreement` "
+             "leaves them out")
+    if stats.rejects_written and not stats.rejected:
+        info(f"{stats.rejects_written} earlier rejects still listed in {rejects_path(output)}")
     if stats.rejected:
         info(f"{len(stats.rejected)} annotations do not fit the schema; listed in "
-             f"{rejects_path(output)}:")
+             f"{rejects_path(output)}" + (f" ({stats.rejects_written} in it now)"
+                                         if stats.merged else "") + ":")
         for reject in stats.rejected[:10]:
             info(f"  task {reject['task_id']} (annotation {reject['annotation_id']}, "
                  f"{reject['annotator']}): {reject['problem']}")

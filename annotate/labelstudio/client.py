@@ -225,7 +225,8 @@ def invite_token(session: Session) -> str:
 
 # task_number is a count subquery; created_at tells a recreated project from the old one
 PROJECT_FIELDS = ("id", "title", "label_config", "model_version", "show_collab_predictions",
-                  "expert_instruction", "created_at", "task_number")
+                  "expert_instruction", "created_at", "task_number", "maximum_annotations",
+                  "overlap_cohort_percentage")
 
 
 def _iso(value) -> str | None:

@@ -62,12 +62,48 @@ def parse_since(since: str | None, output, source: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _earlier(path: Path) -> list[dict]:
+    from annotate.records import read_records
+
+    return list(read_records(path)) if path.exists() else []
+
+
+def merge(earlier: list[dict], newer: list[dict], superseded: set) -> tuple[list[dict], int]:
+    """`earlier` without the entries whose annotation is in `superseded`, then `newer`: a record
+    keeps its place when a newer version of its annotation replaces it. (merged, replaced)."""
+    by_annotation = {r.get("annotation_id"): r for r in newer}
+    merged, replaced, placed = [], 0, set()
+    for record in earlier:
+        key = record.get("annotation_id")
+        if key in superseded:
+            replaced += 1
+            if key in by_annotation and key not in placed:
+                merged.append(by_annotation[key])
+                placed.add(key)
+            continue
+        merged.append(record)
+    merged += [r for r in newer if r.get("annotation_id") not in placed]
+    return merged, replaced
+
+
 def _save(output, records, stats, source: str, since_used: datetime | None) -> None:
+    """Write the gold, its rejects and the --since state. A --since pull into an output that
+    exists merges into it: the annotations pulled replace their earlier versions (in the gold or
+    in the rejects), the others stay, so an incremental pull never shrinks a fuller one."""
+    output, rejects = Path(output), rejects_path(output)
+    if since_used is not None and output.exists():
+        pulled = {r["annotation_id"] for r in records} | {r["annotation_id"] for r in stats.rejected}
+        records, replaced_records = merge(_earlier(output), records, pulled)
+        rejected, replaced_rejects = merge(_earlier(rejects), stats.rejected, pulled)
+        stats.merged, stats.replaced = True, replaced_records + replaced_rejects
+    else:
+        rejected = stats.rejected
     write_records(output, records)
-    if stats.rejected:
-        write_records(rejects_path(output), stats.rejected)
-    elif rejects_path(output).exists():  # a stale list from an earlier pull would mislead
-        rejects_path(output).unlink()
+    if rejected:
+        write_records(rejects, rejected)
+    elif rejects.exists():  # a stale list from an earlier full pull would mislead
+        rejects.unlink()
+    stats.records_written, stats.rejects_written = len(records), len(rejected)
     latest = stats.latest or (since_used.isoformat() if since_used else None)
     with atomic_output(state_path(output)) as handle:
         json.dump({"source": source, "latest": latest,
@@ -84,9 +120,11 @@ def pull(session, title: str, output, since: str | None = None) -> gold.PullStat
     except ValueError:
         raise LabelStudioError(f"the export of project {title!r} at {session.url} is not "
                                "JSON; see the server's log") from None
-    # the snapshot names annotators itself; a server that ignores that option gives ids only
-    bare_ids = any(not isinstance(a.get("completed_by"), dict)
-                   for t in exported for a in t.get("annotations") or [])
+    # the snapshot names annotators itself; a server that ignores that option gives ids only,
+    # and the last editor of an annotation (updated_by) always comes as an id
+    bare_ids = any(not isinstance(a.get("completed_by"), dict) or gold.other_editor(a) is not None
+                   for t in exported if isinstance(t, dict)
+                   for a in t.get("annotations") or [] if isinstance(a, dict))
     users = labelstudio.users(session) if bare_ids else {}
     try:
         records, stats = gold.gold_from_export(exported, users, since_time)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from annotate.corpus import CorpusConfig
 from annotate.errors import InputError
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import tasks
-from annotate.labelstudio.project import ensure_project_settings, instructions
+from annotate.labelstudio.project import Overlap, ensure_project_settings, instructions
 from annotate.labelstudio.push_index import PushIndex
 from annotate.labelstudio.push_index import default_directory as default_index_directory
 from annotate.quality.ordering import order_predictions
@@ -83,6 +83,9 @@ class PushSummary:
     annotated_kept: int = 0       # existing tasks someone annotated: their predictions are not touched
     duplicate_tasks: int = 0      # sentence ids found on more than one task (made outside annotate)
     model_version: str | None = None
+    overlap_updated: bool = False
+    annotators_per_task: int | None = None  # the project's maximum_annotations, after the push
+    overlap_share: int | None = None        # its overlap_cohort_percentage (% of tasks)
     # how the project's tasks were found: "none" (project just created), "incremental" (the
     # client-side index, confirmed by the server), "full" (every task listed; index rebuilt)
     task_listing: str = "none"
@@ -120,12 +123,22 @@ def _existing_tasks(session, project, store: PushIndex, full: bool, summary) -> 
 def push(session, title: str, records: list[dict], target: str | None, *,
          batch_size: int = BATCH_SIZE, update_predictions: bool = False,
          instructions_html: str | None = None, index_dir: Path | None = None,
-         progress: Progress | None = None) -> PushSummary:
-    """Create the tasks missing from the project (in batches), optionally add new predictions."""
+         progress: Progress | None = None, codebook_actors: Sequence[str] = (),
+         overlap: Overlap = Overlap()) -> PushSummary:
+    """Create the tasks missing from the project (in batches), optionally add new predictions.
+
+    The annotators choose a span's codebook actor among `codebook_actors` (the corpus's) and the
+    canonical actors the predictions name; `overlap` sets how many annotators label a task."""
+    actors = list(dict.fromkeys([*codebook_actors, *tasks.predicted_actors(records)]))
     project, created, updated = ensure_project_settings(
-        session, title, instructions_html if instructions_html is not None else instructions())
+        session, title, instructions_html if instructions_html is not None else instructions(),
+        actors, overlap)
     summary = PushSummary(project["id"], created, "label_config" in updated,
-                          "expert_instruction" in updated, sentences=len(records))
+                          "expert_instruction" in updated, sentences=len(records),
+                          overlap_updated=bool({"maximum_annotations", "overlap_cohort_percentage"}
+                                               & set(updated)),
+                          annotators_per_task=project.get("maximum_annotations"),
+                          overlap_share=project.get("overlap_cohort_percentage"))
     store = PushIndex(index_dir or default_index_directory(), session.url, project["id"],
                       project.get("created_at"))
     # --update-predictions needs whether each task is annotated now: only the listing tells
