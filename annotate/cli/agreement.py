@@ -75,6 +75,9 @@ def _render(r: dict) -> str:
         f"stance alpha (no span = label): {_fmt_alpha(r['stance_alpha_absent_as_label'])}",
         f"actor-span F1 overlap: {score(r['span_f1'])}, exact: {score(r['span_exact_f1'])}",
     ]
+    if r["left_out_edited_by_another"]:
+        out.append(f"left out: {r['left_out_edited_by_another']} annotations last saved by another "
+                   "annotator than their author (updated_by): not independent judgements")
     if r["superseded_annotations"]:
         out.append(f"superseded annotations (same annotator twice; latest kept): "
                    f"{r['superseded_annotations']}")

@@ -20,7 +20,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotate.quality.agreement import Sentence, Unit, group_by_sentence, match_spans
+from annotate.quality.agreement import (
+    Sentence,
+    Unit,
+    edited_by_another,
+    group_by_sentence,
+    match_spans,
+)
 from annotate.records import atomic_output, read_records
 
 # Fields that belong to one annotator's annotation, not to the adjudicated sentence.
@@ -134,7 +140,12 @@ def _spans_of(actors: list[dict]) -> set:
 
 
 def adjudicate(records, path="gold") -> Adjudication:
-    """Adjudicate gold records (several annotators per sentence) into one record per sentence."""
+    """Adjudicate gold records (several annotators per sentence) into one record per sentence.
+
+    A record another annotator saved last (`updated_by`) holds that editor's labels: it votes as
+    the editor's, so it never counts as a second, independent vote of its author (if the editor
+    also labelled the sentence, their most recent labels count, as for any repeat)."""
+    records = [{**r, "annotator": r["updated_by"]} if edited_by_another(r) else r for r in records]
     sentences, superseded = group_by_sentence(records, path)
     result = Adjudication(superseded=superseded)
     for sentence in sentences:

@@ -162,10 +162,20 @@ def _confusion(pairs, labels: list[str]) -> dict[str, dict[str, int]]:
     return {x: {y: counts[(x, y)] for y in labels} for x in labels}
 
 
+def edited_by_another(record: dict) -> bool:
+    """A record whose annotation someone other than its annotator saved last (pull writes
+    `updated_by`): its labels are partly another person's, not an independent judgement."""
+    return bool(record.get("updated_by")) and record.get("updated_by") != record.get("annotator")
+
+
 def agreement(records, path="gold") -> dict:
-    """Agreement figures for gold records (several annotators per sentence). JSON-serialisable."""
+    """Agreement figures for gold records (several annotators per sentence). JSON-serialisable.
+
+    Records edited by another annotator (`edited_by_another`) are left out and counted."""
     schema = load_schema()
-    all_sentences, superseded = group_by_sentence(records, path)
+    records = list(records)
+    independent = [r for r in records if not edited_by_another(r)]
+    all_sentences, superseded = group_by_sentence(independent, path)
     shared = [s for s in all_sentences if len(s.by_annotator) >= 2]
     annotators = sorted({a for s in all_sentences for a in s.by_annotator})
     units = [unit for s in shared for unit in match_spans(s)]
@@ -182,6 +192,7 @@ def agreement(records, path="gold") -> dict:
         "sentences_multiply_annotated": len(shared),
         "annotators": annotators,
         "superseded_annotations": superseded,
+        "left_out_edited_by_another": len(records) - len(independent),
         "span_units": len(units),
         "sentiment_alpha": _alpha(sentiment_rows, list(schema.sentiments)),
         "stance_alpha": _alpha(stance_rows, list(schema.stances)),
