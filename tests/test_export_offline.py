@@ -163,6 +163,16 @@ def test_a_repeated_sentence_id_names_the_line(tmp_path):
         load_predictions(tmp_path / "p.jsonl")
 
 
+def test_the_instructions_show_annotators_no_repository_paths_and_no_maintainers_notes():
+    html = instructions(load_corpus_config("corpora/haiti-mss/corpus.toml"))
+    for path in ("schemas/", "corpora/", ".toml", "annotate split", "<!--"):
+        assert path not in html, path
+    assert "a official" not in html and "an official" in html
+    # Label Studio keeps <style> and class, strips style attributes: the look is a scoped sheet
+    assert html.startswith("<style>") and '<div class="annotate-guidelines">' in html
+    assert " style=" not in html
+
+
 def test_guidelines_become_html():
     html = markdown_to_html("# Title\n\nSome *text* with `code`.\n\n- one\n- **two**\n")
     assert html == ("<h1>Title</h1>\n<p>Some <em>text</em> with <code>code</code>.</p>\n"
@@ -172,7 +182,7 @@ def test_guidelines_become_html():
 def test_the_corpus_codebook_joins_the_guidelines_as_a_table():
     html = instructions(load_corpus_config("corpora/haiti-mss/corpus.toml"))
     guidelines = instructions()
-    assert html.startswith(guidelines) and len(html) > len(guidelines)
+    assert html.startswith(guidelines.removesuffix("\n</div>")) and len(html) > len(guidelines)
     assert "<h2>Actor codebook (haiti-mss)</h2>" in html
     row = html[html.index("<td><strong>William Ruto</strong></td>"):]
     row = row[:row.index("</tr>")]

@@ -1,0 +1,116 @@
+"""The README's `annotate export pull` examples, run as written (in their order) against the real
+Label Studio fixture, and the promise behind `--since`: an incremental pull never shrinks an
+earlier, fuller output."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import ls_admin
+import pytest
+from click.testing import CliRunner
+
+from annotate.cli import main
+from annotate.ingest.documents import split_to_file
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import tasks
+from annotate.labelstudio.pull import pull_file, rejects_path
+from annotate.model.prelabel import prelabel_file
+from annotate.records import read_records
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+CORPORA = Path(__file__).resolve().parent.parent / "corpora"
+
+
+def readme_commands(section: str, command: str) -> list[list[str]]:
+    """The lines starting with `command` in the ```sh blocks of README section `section`."""
+    text = README.read_text(encoding="utf-8")
+    body = text.split(f"### {section}\n", 1)[1].split("\n### ", 1)[0]
+    lines = [line for block in re.findall(r"```sh\n(.*?)```", body, flags=re.S)
+             for line in block.splitlines() if line.startswith(command)]
+    return [line.split()[1:] for line in lines]
+
+
+def cli(*args):
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, f"annotate {' '.join(args)} failed:\n{result.output}"
+    return result.output
+
+
+@pytest.mark.server
+def test_every_export_pull_example_of_the_readme_works_as_written(label_studio, tmp_path,
+                                                                  monkeypatch):
+    monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio.token)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpora").symlink_to(CORPORA)
+    split_to_file([CORPORA / "haiti-mss/articles/ruto-visit.md"], tmp_path / "sentences.jsonl")
+    prelabel_file(tmp_path / "sentences.jsonl", tmp_path / "predictions.jsonl")
+    records = {r["id"]: r for r in read_records(tmp_path / "predictions.jsonl")}
+    push_examples = readme_commands("annotate export push", "annotate export push")
+    cli(*push_examples[0])  # creates the README's project
+    session = label_studio.session()
+    project = labelstudio.require_project(session, "haiti-mss")
+    index = labelstudio.task_index(session, project["id"])
+
+    def annotate(task):
+        result = tasks.prediction_result(records[task["sentence_id"]])
+        return session.ls.annotations.create(id=task["id"], result=result).id
+
+    for task in index[:3]:
+        annotate(task)
+    # one annotation that does not fit the schema: it must stay listed in the rejects file
+    session.ls.annotations.create(id=index[3]["id"], result=[])
+    # the Export button's file, named as in the README
+    Path("project-3-at-2025-01-31.json").write_bytes(ls_admin.export_raw(session, project["id"]))
+
+    examples = readme_commands("annotate export pull", "annotate export pull")
+    assert len(examples) >= 4, examples
+    for args in examples:
+        if "--since" in args and args[args.index("--since") + 1] == "last":
+            annotate(index[4])  # something new since the last pull
+        output = cli(*args)
+        out = args[args.index("-o") + 1]
+        gold = list(read_records(out, "gold"))
+        if out == "gold.jsonl":
+            # the incremental pull merged into the full one: nothing lost, the reject still listed
+            assert len(gold) == (4 if "--since" in args else 3), output
+            assert len(list(read_records(rejects_path(out)))) == 1
+        else:
+            assert gold, output
+    assert "merged into gold.jsonl" in cli("export", "pull", "--project", "haiti-mss", "-o",
+                                           "gold.jsonl", "--since", "last")
+
+
+def test_a_since_pull_into_the_output_of_a_full_pull_keeps_it_whole(tmp_path):
+    """Pulling `--since last` into the same file once replaced the full gold with the (empty)
+    delta and deleted its rejects file."""
+    record = {"id": "d:1", "doc_id": "d", "text": "Kenya welcomed the mission.", "start": 0,
+              "end": 27, "sentiment": "positive", "model_version": "m",
+              "actors": [{"start": 0, "end": 5, "text": "Kenya", "stance": "supportive",
+                          "actor": "Government of Kenya"}]}
+
+    def annotation(n, result, updated):
+        return {"id": n, "completed_by": 1, "was_cancelled": False, "result": result,
+                "created_at": "2025-01-01T10:00:00Z", "updated_at": updated}
+
+    good = tasks.prediction_result(record)
+    export = [{"id": 1, "data": tasks.task_data(record, "the mission"), "drafts": [],
+               "annotations": [annotation(10, good, "2025-01-01T10:00:00Z"),
+                               annotation(11, [], "2025-01-01T10:00:00Z")]}]
+    (tmp_path / "export.json").write_text(json.dumps(export))
+    gold = tmp_path / "gold.jsonl"
+    pull_file(tmp_path / "export.json", gold)
+    stats = pull_file(tmp_path / "export.json", gold, since="last")
+    assert (stats.annotations, stats.merged, stats.records_written) == (0, True, 1)
+    assert [r["annotation_id"] for r in read_records(gold)] == [10]
+    assert [r["annotation_id"] for r in read_records(rejects_path(gold))] == [11]
+    # the broken annotation fixed later: it leaves the rejects and joins the gold
+    export[0]["annotations"][1] = annotation(11, good, "2025-02-01T10:00:00Z")
+    (tmp_path / "export.json").write_text(json.dumps(export))
+    stats = pull_file(tmp_path / "export.json", gold, since="last")
+    assert (stats.annotations, stats.replaced, stats.records_written) == (1, 1, 2)
+    assert [r["annotation_id"] for r in read_records(gold)] == [10, 11]
+    assert not rejects_path(gold).exists()
