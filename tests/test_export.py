@@ -14,7 +14,7 @@ from annotate.errors import ConfigError, LabelStudioError
 from annotate.ingest.documents import split_to_file
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import tasks
-from annotate.labelstudio.project import instructions, labeling_config, project_settings
+from annotate.labelstudio.project import Overlap, instructions, labeling_config, project_settings
 from annotate.labelstudio.pull import pull, pull_file
 from annotate.labelstudio.push import push, write_import_file
 from annotate.model.prelabel import prelabel_file
@@ -347,3 +347,36 @@ def test_pull_since_last_gets_only_new_annotations(label_studio, predictions, ti
     assert (delta.annotations, delta.merged) == (0, False)
     with pytest.raises(ConfigError, match="no earlier pull"):
         pull(session, title, tmp_path / "other.jsonl", since="last")
+
+
+def test_overlap_is_set_on_a_new_project_and_changed_on_an_existing_one(label_studio, predictions,
+                                                                        title):
+    first = _push(label_studio, title, predictions[:4])
+    session = label_studio.session()
+    project = session.ls.projects.get(id=first.project_id)
+    assert (project.maximum_annotations, first.annotators_per_task) == (1, 1)  # Label Studio's default
+    again = _push(label_studio, title, predictions[:4], overlap=Overlap(2, 50))
+    project = session.ls.projects.get(id=first.project_id)
+    assert (project.maximum_annotations, project.overlap_cohort_percentage) == (2, 50)
+    assert (again.overlap_updated, again.annotators_per_task, again.overlap_share) == (True, 2, 50)
+    third = _push(label_studio, title, predictions[:4])  # no option: the project keeps its overlap
+    assert (third.overlap_updated, third.annotators_per_task) == (False, 2)
+
+
+def test_a_codebook_actor_annotators_chose_stays_offered_when_the_codebook_drops_it(
+        label_studio, predictions, title, tmp_path):
+    """Label Studio refuses a config that orphans annotations; push keeps such choices."""
+    record = next(r for r in predictions if r["actors"])
+    first = _push(label_studio, title, [record], codebook_actors=["Old actor", "Kept actor"])
+    session = label_studio.session()
+    task_id = labelstudio.task_index(session, first.project_id)[0]["id"]
+    result = tasks.prediction_result(record)
+    result[1]["value"]["choices"] = ["Old actor"]
+    _annotate(label_studio.token, label_studio, task_id, result)
+    again = _push(label_studio, title, [record], codebook_actors=["Kept actor", "New actor"])
+    config = session.ls.projects.get(id=first.project_id).label_config
+    assert again.config_updated and all(f'<Choice value="{name}"/>' in config
+                                        for name in ("Old actor", "Kept actor", "New actor"))
+    pull(session, title, tmp_path / "gold.jsonl")
+    (gold,) = read_records(tmp_path / "gold.jsonl")
+    assert gold["actors"][0]["actor"] == "Old actor"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 import ls_admin
@@ -18,7 +19,7 @@ from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import tasks
 from annotate.labelstudio.pull import pull_file, rejects_path
 from annotate.model.prelabel import prelabel_file
-from annotate.records import read_records
+from annotate.records import read_records, write_records
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 CORPORA = Path(__file__).resolve().parent.parent / "corpora"
@@ -30,7 +31,7 @@ def readme_commands(section: str, command: str) -> list[list[str]]:
     body = text.split(f"### {section}\n", 1)[1].split("\n### ", 1)[0]
     lines = [line for block in re.findall(r"```sh\n(.*?)```", body, flags=re.S)
              for line in block.splitlines() if line.startswith(command)]
-    return [line.split()[1:] for line in lines]
+    return [shlex.split(line)[1:] for line in lines]
 
 
 def cli(*args):
@@ -49,9 +50,16 @@ def test_every_export_pull_example_of_the_readme_works_as_written(label_studio, 
     split_to_file([CORPORA / "haiti-mss/articles/ruto-visit.md"], tmp_path / "sentences.jsonl")
     prelabel_file(tmp_path / "sentences.jsonl", tmp_path / "predictions.jsonl")
     records = {r["id"]: r for r in read_records(tmp_path / "predictions.jsonl")}
+    write_records(tmp_path / "predictions-v2.jsonl",
+                  [{**r, "model_version": "retrained-v2"} for r in records.values()])
     push_examples = readme_commands("annotate export push", "annotate export push")
-    cli(*push_examples[0])  # creates the README's project
+    assert len(push_examples) >= 4, push_examples
+    for args in push_examples:  # creates the README's project, sets its overlap, ...
+        cli(*args)
+    assert json.loads(Path("tasks.json").read_text())  # the --to-file example
     session = label_studio.session()
+    assert session.ls.projects.get(id=labelstudio.require_project(
+        session, "haiti-mss")["id"]).maximum_annotations == 2  # the --overlap example
     project = labelstudio.require_project(session, "haiti-mss")
     index = labelstudio.task_index(session, project["id"])
 
