@@ -55,7 +55,9 @@ def test_every_export_pull_example_of_the_readme_works_as_written(label_studio, 
     push_examples = readme_commands("annotate export push", "annotate export push")
     assert len(push_examples) >= 4, push_examples
     for args in push_examples:  # creates the README's project, sets its overlap, ...
-        cli(*args)
+        output = cli(*args)
+        if "--overlap" in args:  # the summary says what is set
+            assert "annotators per task: 2 on 20% of the tasks, 1 on the others" in output
     assert json.loads(Path("tasks.json").read_text())  # the --to-file example
     session = label_studio.session()
     assert session.ls.projects.get(id=labelstudio.require_project(

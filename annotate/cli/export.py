@@ -122,12 +122,7 @@ def push_command(predictions, project, target, corpus, update_predictions, order
          f"{summary.already_present} already present, {summary.predictions_added} predictions added"
          + (f", {summary.annotated_kept} annotated tasks left as they are"
             if update_predictions else ""))
-    info(f"annotators per task: {summary.annotators_per_task} on {summary.overlap_share}% of "
-         "the tasks, 1 on the others" if summary.overlap_share not in (None, 100)
-         and (summary.annotators_per_task or 1) > 1
-         else f"annotators per task: {summary.annotators_per_task}"
-         + ("" if (summary.annotators_per_task or 1) > 1
-            else " (no overlap: annotate agreement needs --overlap 2 or more)"))
+    info(_overlap_line(summary.annotators_per_task or 1, summary.overlap_share))
     if summary.overlap_updated:
         info("overlap updated; Label Studio applies it to the tasks nobody has finished yet")
     if summary.duplicate_tasks:
@@ -138,6 +133,14 @@ def push_command(predictions, project, target, corpus, update_predictions, order
     info(f"open the tasks at {session.url}/projects/{summary.project_id}/data")
     if summary.already_present and not update_predictions and summary.created == 0:
         info("nothing new to push; to replace pre-labels with a new model's, add --update-predictions")
+
+
+def _overlap_line(per_task: int, share: int | None) -> str:
+    if per_task == 1:
+        return "annotators per task: 1 (no overlap: annotate agreement needs --overlap 2 or more)"
+    if share in (None, 100):
+        return f"annotators per task: {per_task}"
+    return f"annotators per task: {per_task} on {share}% of the tasks, 1 on the others"
 
 
 @command.command("pull")
