@@ -124,3 +124,51 @@ def test_a_since_pull_into_the_output_of_a_full_pull_keeps_it_whole(tmp_path):
     assert (stats.annotations, stats.replaced, stats.records_written) == (1, 1, 2)
     assert [r["annotation_id"] for r in read_records(gold)] == [10, 11]
     assert not rejects_path(gold).exists()
+
+
+def team_round_commands() -> list[list[str]]:
+    """The commands of the README's labelling round ("Running an annotation team"), in order."""
+    text = README.read_text(encoding="utf-8")
+    body = text.split("## Running an annotation team\n", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```sh\n(.*?)```", body, flags=re.S)
+    return [shlex.split(line)[1:] for line in block.splitlines() if line.startswith("annotate ")]
+
+
+@pytest.mark.server
+def test_the_readme_labelling_round_runs_as_written(label_studio, tmp_path, monkeypatch):
+    """push -> (two annotators label) -> pull -> agreement -> adjudicate -> train -> prelabel ->
+    push --update-predictions, each command exactly as the README gives it."""
+    monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio.token)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpora").symlink_to(CORPORA)
+    commands = team_round_commands()
+    assert [c[0] for c in commands] == ["split", "prelabel", "export", "export", "agreement",
+                                        "adjudicate", "train", "prelabel", "export"]
+    before_labelling = next(i for i, c in enumerate(commands) if c[:2] == ["export", "pull"])
+    outputs = [cli(*args) for args in commands[:before_labelling]]
+    assert "annotators per task: 2 on 20% of the tasks" in outputs[-1]
+
+    # two annotators label the same six sentences; they disagree on the stance of two
+    records = {r["id"]: r for r in read_records("predictions.jsonl")}
+    session = label_studio.session()
+    project = labelstudio.require_project(session, "haiti-mss-round")
+    shared = [t for t in labelstudio.task_index(session, project["id"])
+              if records[t["sentence_id"]]["actors"]][:6]
+    for n, email in enumerate(("one@round.example.org", "two@round.example.org")):
+        token = label_studio.create_user(email, f"Round-pass-{n}-2024")
+        for position, task in enumerate(shared):
+            record = records[task["sentence_id"]]
+            result = tasks.prediction_result(record)
+            if n and position < 2:
+                result[0]["value"]["labels"] = ["none" if record["actors"][0]["stance"] != "none"
+                                                else "wary"]
+            label_studio.session(token).ls.annotations.create(id=task["id"], result=result)
+
+    outputs = [cli(*args) for args in commands[before_labelling:]]
+    assert "wrote 12 gold records to gold.jsonl" in outputs[0]
+    assert "6 labelled by 2+ annotators" in outputs[1] and "stance alpha" in outputs[1]
+    assert len(list(read_records("adjudicated.jsonl"))) == 4
+    assert len(list(read_records("conflicts.jsonl"))) == 2
+    assert Path("model-r2/model-card.json").exists()
+    assert "predictions added" in outputs[-1]
