@@ -380,3 +380,41 @@ def test_a_codebook_actor_annotators_chose_stays_offered_when_the_codebook_drops
     pull(session, title, tmp_path / "gold.jsonl")
     (gold,) = read_records(tmp_path / "gold.jsonl")
     assert gold["actors"][0]["actor"] == "Old actor"
+
+
+LEGACY_CONFIG = """<View>
+  <Labels name="actor" toName="text"><Label value="Actor" hotkey="a"/></Labels>
+  <Text name="text" value="$text"/>
+  <Choices name="stance" toName="text" perRegion="true" required="true" choice="single-radio">
+    <Choice value="supportive"/><Choice value="wary"/><Choice value="critical"/><Choice value="none"/>
+  </Choices>
+  <Choices name="sentiment" toName="text" required="true" choice="single-radio">
+    <Choice value="positive"/><Choice value="neutral"/><Choice value="negative"/>
+  </Choices>
+</View>"""
+
+
+def test_a_project_of_the_earlier_layout_with_annotations_pulls_and_refuses_a_push_clearly(
+        label_studio, predictions, title, tmp_path):
+    """Projects made before the stance became the span label: their annotations still pull; the
+    new config would orphan them, so push says what to do instead of changing it."""
+    session = label_studio.session()
+    project = labelstudio.create_project(session, title, label_config=LEGACY_CONFIG)
+    record = next(r for r in predictions if r["actors"])
+    (task_id,) = labelstudio.import_tasks(session, project["id"], [
+        {"data": tasks.task_data(record, TARGET)}])
+    actor = record["actors"][0]
+    region = {k: actor[k] for k in ("start", "end", "text")}
+    _annotate(label_studio.token, label_studio, task_id, [
+        {"id": "r1", "from_name": "actor", "to_name": "text", "type": "labels",
+         "value": {**region, "labels": ["Actor"]}},
+        {"id": "r1", "from_name": "stance", "to_name": "text", "type": "choices",
+         "value": {**region, "choices": ["wary"]}},
+        {"id": "s", "from_name": "sentiment", "to_name": "text", "type": "choices",
+         "value": {"choices": ["neutral"]}}])
+    with pytest.raises(LabelStudioError, match="made by an earlier annotate"):
+        _push(label_studio, title, predictions[:3])
+    pull(session, title, tmp_path / "gold.jsonl")
+    (gold,) = read_records(tmp_path / "gold.jsonl", "gold")
+    assert [(a["start"], a["end"], a["stance"]) for a in gold["actors"]] == [
+        (actor["start"], actor["end"], "wary")]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
 from annotate.corpus import CorpusConfig
+from annotate.errors import LabelStudioError
 from annotate.labelstudio import client as labelstudio
 from annotate.records import read_text
 from annotate.schema import Schema, load_schema, schema_file
@@ -259,6 +260,11 @@ class Overlap:
         return {key: value for key, value in wanted.items() if value is not None}
 
 
+def _legacy_layout(label_config: str | None) -> bool:
+    """A config of the layout before the stance became the span label (an `actor` Labels)."""
+    return f'name="{LEGACY_ACTOR}"' in (label_config or "") and "<Labels" in (label_config or "")
+
+
 def _same_text(a: str | None, b: str) -> bool:
     return " ".join((a or "").split()) == " ".join(b.split())
 
@@ -286,7 +292,16 @@ def ensure_project_settings(session, title: str, instructions_html: str,
     kept = [a for a in config_actors(project["label_config"]) if a not in set(actors)]
     config = labeling_config(actors=[*actors, *kept])
     if not _same_text(project["label_config"], config):
-        labelstudio.check_label_config(session, project["id"], config)
+        try:
+            labelstudio.check_label_config(session, project["id"], config)
+        except LabelStudioError as exc:
+            if _legacy_layout(project["label_config"]):
+                raise LabelStudioError(
+                    f"project {title!r} was made by an earlier annotate (spans labelled `Actor`, "
+                    "the stance a separate choice) and has annotations in that layout, which the "
+                    "current labeling config would orphan; its annotations still pull (`annotate "
+                    "export pull`): push new sentences to a new project") from exc
+            raise
         changes["label_config"] = config
     if not _same_text(project.get("expert_instruction"), instructions_html):
         changes["expert_instruction"] = instructions_html
