@@ -101,3 +101,19 @@ def test_cli_conflicts_option_and_no_partial_output_on_bad_input(tmp_path):
     assert f"{bad}:2" in result.output
     assert not out2.exists() and not (tmp_path / "adj2.conflicts.jsonl").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_record_another_annotator_saved_last_votes_as_the_editor():
+    text = "Kenya welcomed the mission."
+    kenya = {"start": 0, "end": 5, "text": "Kenya"}
+
+    def record(annotator, stance, updated, **extra):
+        return {"id": "s", "text": text, "sentiment": "positive", "annotator": annotator,
+                "actors": [{**kenya, "stance": stance}], "updated_at": updated, **extra}
+
+    # b's labels twice (b's own, and a's annotation b overwrote): one vote, b's latest
+    result = adjudicate([record("a@x.org", "critical", "2025-01-02T00:00:00Z", updated_by="b@x.org"),
+                         record("b@x.org", "supportive", "2025-01-01T00:00:00Z")])
+    (decided,) = result.records
+    assert (decided["annotators"], decided["adjudication"]) == (["b@x.org"], "single")
+    assert decided["actors"][0]["stance"] == "critical" and not result.conflicts

@@ -201,3 +201,18 @@ def test_records_without_annotator_on_a_shared_sentence_are_refused(tmp_path):
     result = CliRunner().invoke(main, ["agreement", str(gold)])
     assert result.exit_code != 0
     assert "annotator" in result.output
+
+
+def test_a_record_another_annotator_saved_last_is_left_out_and_counted():
+    """Label Studio updates the author's annotation in place when someone else submits it: it is
+    the editor's labels under the author's name, not an independent judgement."""
+    a = rec("s3", S3, "a@x.org", "negative", span(S3, "Rights groups", "wary"))
+    b = rec("s3", S3, "b@x.org", "negative", span(S3, "Rights groups", "wary"))
+    edited = {**rec("s2", S2, "a@x.org", "neutral", span(S2, "Police officers", "none")),
+              "updated_by": "b@x.org"}
+    other = rec("s2", S2, "b@x.org", "neutral", span(S2, "Police officers", "none"))
+    result = agreement([a, b, edited, other])
+    assert result["left_out_edited_by_another"] == 1
+    assert result["sentences_multiply_annotated"] == 1  # s2 has one independent record left
+    assert agreement([a, b, {**edited, "updated_by": "a@x.org"}, other])[
+        "sentences_multiply_annotated"] == 2  # the author's own later edit is independent
