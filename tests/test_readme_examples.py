@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotate.cli import main
+from annotate.errors import ConfigError
 from annotate.ingest.documents import split_to_file
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import tasks
@@ -172,3 +173,18 @@ def test_the_readme_labelling_round_runs_as_written(label_studio, tmp_path, monk
     assert len(list(read_records("conflicts.jsonl"))) == 2
     assert Path("model-r2/model-card.json").exists()
     assert "predictions added" in outputs[-1]
+
+
+def test_a_since_pull_never_merges_into_a_file_that_is_not_a_pull_of_the_same_source(tmp_path):
+    record = {"id": "d:1", "doc_id": "d", "text": "Kenya welcomed the mission.", "start": 0,
+              "end": 27, "sentiment": "positive", "model_version": "m", "actors": []}
+    export = [{"id": 1, "data": tasks.task_data(record, None), "drafts": [], "annotations": [
+        {"id": 5, "completed_by": 1, "was_cancelled": False,
+         "result": tasks.prediction_result(record), "created_at": "2025-02-01T10:00:00Z",
+         "updated_at": "2025-02-01T10:00:00Z"}]}]
+    (tmp_path / "export.json").write_text(json.dumps(export))
+    other = tmp_path / "someone-elses.jsonl"
+    write_records(other, [{**record, "annotator": "x"}])
+    with pytest.raises(ConfigError, match="is not an earlier pull of"):
+        pull_file(tmp_path / "export.json", other, since="2025-01-01T00:00")
+    assert len(list(read_records(other))) == 1  # untouched

@@ -13,7 +13,7 @@ from pathlib import Path
 from annotate.errors import ConfigError, InputError, LabelStudioError
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import gold
-from annotate.records import atomic_output, read_text, write_records
+from annotate.records import atomic_output, read_records, read_text, write_records
 from annotate.timestamps import parse_time
 
 
@@ -63,9 +63,23 @@ def parse_since(since: str | None, output, source: str) -> datetime | None:
 
 
 def _earlier(path: Path) -> list[dict]:
-    from annotate.records import read_records
-
     return list(read_records(path)) if path.exists() else []
+
+
+def check_merge_target(output, source: str, since: datetime | None) -> None:
+    """A --since pull merges into an existing output only if that output is an earlier pull of
+    the same project (its pull state says so): never mix two projects' gold in one file."""
+    output = Path(output)
+    if since is None or not output.exists():
+        return
+    try:
+        state = json.loads(state_path(output).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = None
+    if not isinstance(state, dict) or state.get("source") != source:
+        raise ConfigError(f"--since: {output} exists but is not an earlier pull of {source} (see "
+                          f"{state_path(output)}), so the new annotations cannot be merged into "
+                          "it; pull into another output")
 
 
 def merge(earlier: list[dict], newer: list[dict], superseded: set) -> tuple[list[dict], int]:
@@ -115,6 +129,7 @@ def pull(session, title: str, output, since: str | None = None) -> gold.PullStat
     project = labelstudio.require_project(session, title)
     source = f"{session.url} project {title!r}"
     since_time = parse_since(since, output, source)
+    check_merge_target(output, source, since_time)
     try:
         exported = json.loads(labelstudio.export_tasks(session, project["id"]))
     except ValueError:
@@ -152,6 +167,7 @@ def pull_file(export_file, output, since: str | None = None) -> gold.PullStats:
                          "export with the JSON format, not JSON-MIN or CSV")
     source = f"file {export_file.resolve()}"
     since_time = parse_since(since, output, source)
+    check_merge_target(output, source, since_time)
     try:
         records, stats = gold.gold_from_export(data, {}, since_time)
     except gold.MalformedExport as exc:
