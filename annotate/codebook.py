@@ -4,6 +4,11 @@ A codebook is a TOML file (`format = "annotate-codebook/1"`) with one `[[actors]
 actor. Aliases are matched case-sensitively as whole words; `Codebook.canonical` also accepts the
 forms news text wraps around an alias ("the Kenyan government", "Kenya's", "Kenyan President
 William Ruto").
+
+Two optional lists tell places from actors: an actor's `place_aliases` are aliases that are also
+place names ("Nairobi" for the Government of Kenya): they name the actor only where it holds a
+position ("Nairobi said"), never as a place ("flew to Nairobi"). The top-level `places` are
+names of places that are never actors ("Cité Soleil", "Pétion-Ville").
 """
 
 from __future__ import annotations
@@ -33,14 +38,17 @@ class Actor:
     aliases: tuple[str, ...] = ()
     note: str | None = None
     affiliation: str | None = None
+    place_aliases: tuple[str, ...] = ()
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
         """The canonical name and every alias (the name always matches itself)."""
-        return (self.name, *(a for a in self.aliases if a != self.name))
+        return tuple(dict.fromkeys((self.name, *self.aliases, *self.place_aliases)))
 
     def to_dict(self) -> dict:
         data = {"name": self.name, "category": self.category, "aliases": list(self.aliases)}
+        if self.place_aliases:
+            data["place_aliases"] = list(self.place_aliases)
         if self.note is not None:
             data["note"] = self.note
         if self.affiliation is not None:
@@ -52,6 +60,7 @@ class Actor:
 class Codebook:
     actors: tuple[Actor, ...] = ()
     source: str = "<codebook>"
+    places: frozenset[str] = frozenset()
     # alias -> canonical name; built once, used by every lookup
     _by_alias: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _contained: re.Pattern | None = field(default=None, repr=False, compare=False)
@@ -73,10 +82,14 @@ class Codebook:
         if data.get("format", FORMAT) != FORMAT:
             raise ConfigError(f"{source}: unknown codebook format {data.get('format')!r}; "
                               f"expected format = {FORMAT!r}")
-        unknown = set(data) - {"format", "actors"}
+        unknown = set(data) - {"format", "actors", "places"}
         if unknown:  # e.g. a misspelt [[actor]] would otherwise leave the codebook empty
             raise ConfigError(f"{source}: unknown top-level key(s) {', '.join(sorted(unknown))}; "
-                              "a codebook has `format` and [[actors]] tables")
+                              "a codebook has `format`, `places` and [[actors]] tables")
+        places = data.get("places", [])
+        if not isinstance(places, list) or not all(isinstance(p, str) and p.strip()
+                                                   for p in places):
+            raise ConfigError(f"{source}: 'places' must be a list of non-empty strings")
         raw_actors = data.get("actors", [])
         if not isinstance(raw_actors, list):
             raise ConfigError(f"{source}: 'actors' must be an array of tables ([[actors]])")
@@ -95,14 +108,28 @@ class Codebook:
                     raise ConfigError(f"{source}: alias {alias!r} is claimed by both {owner!r} "
                                       f"and {actor.name!r}; keep it under one actor")
                 by_alias[alias] = actor.name
+        clash = sorted(set(places) & set(by_alias))
+        if clash:
+            raise ConfigError(f"{source}: {', '.join(map(repr, clash))} listed both as a place "
+                              "and as an actor's alias; a name that is both goes under the "
+                              "actor's place_aliases")
         contained = None
         if by_alias:
             alternatives = "|".join(re.escape(a) for a in sorted(by_alias, key=len, reverse=True))
             contained = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-        return cls(actors=actors, source=source, _by_alias=by_alias, _contained=contained)
+        return cls(actors=actors, source=source, places=frozenset(places), _by_alias=by_alias,
+                   _contained=contained)
 
     def to_dict(self) -> dict:
-        return {"format": FORMAT, "actors": [actor.to_dict() for actor in self.actors]}
+        data = {"format": FORMAT, "actors": [actor.to_dict() for actor in self.actors]}
+        if self.places:
+            data["places"] = sorted(self.places)
+        return data
+
+    @property
+    def place_aliases(self) -> frozenset[str]:
+        """Aliases that are also place names: actors only where they hold a position."""
+        return frozenset(a for actor in self.actors for a in actor.place_aliases)
 
     @property
     def aliases(self) -> dict[str, str]:
@@ -155,11 +182,16 @@ def _parse_actor(item, index: int, source: str) -> Actor:
     aliases = item.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
         raise ConfigError(f"{where}: 'aliases' must be a list of non-empty strings")
+    place_aliases = item.get("place_aliases", [])
+    if not isinstance(place_aliases, list) or not all(isinstance(a, str) and a.strip()
+                                                      for a in place_aliases):
+        raise ConfigError(f"{where}: 'place_aliases' must be a list of non-empty strings")
     for key in ("note", "affiliation"):
         if item.get(key) is not None and not isinstance(item[key], str):
             raise ConfigError(f"{where}: {key!r} must be a string")
-    unknown = set(item) - {"name", "category", "aliases", "note", "affiliation"}
+    unknown = set(item) - {"name", "category", "aliases", "place_aliases", "note", "affiliation"}
     if unknown:
         raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     return Actor(name=name, category=category, aliases=tuple(dict.fromkeys(aliases)),
-                 note=item.get("note"), affiliation=item.get("affiliation"))
+                 note=item.get("note"), affiliation=item.get("affiliation"),
+                 place_aliases=tuple(a for a in dict.fromkeys(place_aliases) if a not in aliases))

@@ -105,3 +105,30 @@ def test_the_corpus_codebook_loads_and_resolves_its_own_aliases():
         assert actor.category in CATEGORIES
         for alias in actor.surface_forms:
             assert codebook.canonical(alias) == actor.name, alias
+
+
+def test_place_aliases_name_the_actor_and_places_are_listed_apart(tmp_path):
+    path = write(tmp_path, GOOD.replace('"Kenyan government", "Nairobi"]',
+                                        '"Kenyan government"]\nplace_aliases = ["Nairobi"]')
+                 .replace('format = "annotate-codebook/1"',
+                          'format = "annotate-codebook/1"\nplaces = ["Mombasa"]'))
+    codebook = Codebook.load(path)
+    assert codebook.canonical("Nairobi") == "Government of Kenya"
+    assert codebook.place_aliases == {"Nairobi"} and codebook.places == {"Mombasa"}
+    again = Codebook.from_dict(codebook.to_dict())
+    assert again.place_aliases == {"Nairobi"} and again.places == {"Mombasa"}
+
+
+@pytest.mark.parametrize("change, fragment", [
+    (('format = "annotate-codebook/1"', 'format = "annotate-codebook/1"\nplaces = "Haiti"'),
+     "'places' must be a list"),
+    (('format = "annotate-codebook/1"', 'format = "annotate-codebook/1"\nplaces = ["Ruto"]'),
+     "listed both as a place and as an actor's alias"),
+    (('name = "William Ruto"', 'name = "William Ruto"\nplace_aliases = [1]'),
+     "'place_aliases' must be a list"),
+])
+def test_bad_place_lists_are_refused(tmp_path, change, fragment):
+    path = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(ConfigError) as caught:
+        Codebook.load(path)
+    assert str(path) in str(caught.value) and fragment in str(caught.value), str(caught.value)

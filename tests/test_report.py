@@ -177,3 +177,22 @@ def test_pulled_gold_with_several_annotators_is_counted_per_record_and_says_so(t
     assert "1 sentences have several records" in result.output
     assert read_csv(out / "stance_by_actor.csv")[0]["supportive"] == "2"
     assert "<code>annotate adjudicate</code> first" in (out / "index.html").read_text()
+
+
+def test_unresolved_pronouns_are_not_counted_as_actors_and_the_report_says_so(tmp_path):
+    records = [
+        gold("p:1", "They called for safeguards.", "neutral", ("They", "wary")),
+        gold("p:2", "He said the force would stay.", "neutral",
+             ("He", "supportive", "William Ruto")),
+        {**gold("p:3", "It said any abuse would be punished.", "neutral", ("It", "wary")),
+         "actors": [{"start": 0, "end": 2, "text": "It", "stance": "wary",
+                     "referent": "Human Rights Watch"}]},
+    ]
+    path = tmp_path / "gold.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "report"
+    result = CliRunner().invoke(main, ["report", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    names = {row["actor"] for row in read_csv(out / "stance_by_actor.csv")}
+    assert names == {"William Ruto", "Human Rights Watch"}
+    assert "1 pronoun spans" in result.output

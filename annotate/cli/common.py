@@ -61,3 +61,18 @@ def score(value: float | None) -> str:
 def info(message: str) -> None:
     """A status line for the user, on stderr so stdout stays clean for data."""
     click.echo(message, err=True)
+
+
+def tier_option(help_text: str):
+    """`--tier fast|accurate`, shared by train, prelabel and evaluate."""
+    return click.option("--tier", type=click.Choice(["fast", "accurate"]), default="fast",
+                        show_default=True, help=help_text)
+
+
+def shipped_model(model_dir: str | None, tier: str) -> str | None:
+    """`--model` when given, else the shipped model of the tier (None: the fast default)."""
+    if model_dir is not None or tier == "fast":
+        return model_dir
+    from annotate.model.store import default_model_dir
+
+    return str(default_model_dir(tier))

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from annotate.cli.common import handle_errors, score
+from annotate.cli.common import handle_errors, score, shipped_model, tier_option
 
 
 @click.command("evaluate")
@@ -14,8 +14,9 @@ from annotate.cli.common import handle_errors, score
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=str),
               default=None, help="Model directory [default: the shipped model].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@tier_option("Without --model: the shipped fast model or the accurate one.")
 @handle_errors
-def command(gold, model_dir, as_json):
+def command(gold, model_dir, as_json, tier):
     """Score a model against gold records.
 
     Stance is scored on the gold actor spans (as target-dependent benchmarks do); actor
@@ -31,7 +32,7 @@ def command(gold, model_dir, as_json):
     from annotate.model.store import load_model
     from annotate.model.training import evaluate_model
 
-    result = evaluate_model(list(gold), load_model(model_dir))
+    result = evaluate_model(list(gold), load_model(shipped_model(model_dir, tier)))
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return

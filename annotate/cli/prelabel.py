@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from annotate.cli.common import handle_errors, info
+from annotate.cli.common import handle_errors, info, shipped_model, tier_option
 from annotate.model.prelabel import BATCH_SIZE
 
 
@@ -22,8 +22,10 @@ from annotate.model.prelabel import BATCH_SIZE
               default=None, help="Actor codebook (TOML) [default: the one stored in the model].")
 @click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True,
               help="Sentences per vectorised prediction batch.")
+@tier_option("Without --model: the shipped fast model, or the accurate one (with the semantic "
+             "layer: better stance and sentiment, about half the speed).")
 @handle_errors
-def command(sentences, output, model_dir, jobs, codebook_path, batch_size):
+def command(sentences, output, model_dir, jobs, codebook_path, batch_size, tier):
     """Pre-label sentences: actor spans, each actor's stance with its probability, and the
     sentence sentiment with a score.
 
@@ -38,6 +40,7 @@ def command(sentences, output, model_dir, jobs, codebook_path, batch_size):
     """
     from annotate.model.prelabel import prelabel_file
 
+    model_dir = shipped_model(model_dir, tier)
     stats = prelabel_file(sentences, output, model_dir, codebook_path=codebook_path, jobs=jobs,
                           batch_size=batch_size)
     info(f"pre-labelled {stats.sentences} sentences ({stats.actors} actor spans) with model "

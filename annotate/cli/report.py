@@ -56,3 +56,6 @@ def command(gold, output, target, period, codebook):
     if data.repeated_sentences:
         info(f"note: {data.repeated_sentences} sentences have several records (one per annotator) "
              "and each was counted; run `annotate adjudicate` first for one count per sentence")
+    if data.unresolved_pronouns:
+        info(f"note: {data.unresolved_pronouns} pronoun spans (They, He, One of them, ...) name no "
+             "actor and were not counted; set their actor in Label Studio to count them")

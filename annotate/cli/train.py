@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from annotate.cli.common import handle_errors, info
+from annotate.cli.common import handle_errors, info, tier_option
 
 
 @click.command("train")
@@ -19,8 +19,10 @@ from annotate.cli.common import handle_errors, info
               default=None, help="Actor codebook (TOML) stored with the model for prelabel.")
 @click.option("--name", default="model", show_default=True,
               help="Prefix of the model_version (the rest is a hash of data and settings).")
+@tier_option("fast: lexical and target-dependent features; accurate: plus WordLlama "
+             "embeddings (the wordllama package's shipped weights) for stance and sentiment.")
 @handle_errors
-def command(gold, output, seed, folds, codebook_path, name):
+def command(gold, output, seed, folds, codebook_path, name, tier):
     """Train the stance classifier and sentiment thresholds from gold records.
 
     Every gold file is validated before training starts (errors name the file and line).
@@ -37,7 +39,8 @@ def command(gold, output, seed, folds, codebook_path, name):
     from annotate.model.training import train_model
 
     model, metrics = train_model(list(gold), output, seed=seed, folds=folds,
-                                 codebook_path=codebook_path, name=name, progress=info)
+                                 codebook_path=codebook_path, name=name, progress=info,
+                                 tier=tier)
     per_fold = ", ".join(f"{v:.3f}" for v in metrics["stance_macro_f1_per_fold"])
     info(f"{folds}-fold cross-validated stance macro-F1 {metrics['stance_macro_f1']:.3f} "
          f"(folds: {per_fold}); sentiment macro-F1 {metrics['sentiment_macro_f1']:.3f}")

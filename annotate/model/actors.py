@@ -8,7 +8,13 @@ names. A noun phrase becomes an actor span when it holds a codebook alias, or wh
 the sentence marks it as the holder of a position: the subject of a reporting or evaluative verb
 ("X said", "X has warned"), the subject after the verb ('"...," said X'), the source of a quote
 ("according to X"), the agent of a passive ("criticised by X") or the source of a reaction
-("criticism from X"). Every pattern is compiled once, in `ActorDetector.__init__`.
+("criticism from X"). `annotate.model.holders` adds holders found by their role alone, outside
+that vocabulary ('"...," said one person', "Kimani hammered the plan", "One of them called").
+
+Places are never actors: a name after a locative preposition ("groups in Cité Soleil said")
+passes its role to the phrase it locates, and the codebook's `places` and `place_aliases` mark
+names that are places unless they hold a position ("Nairobi said" vs "flew to Nairobi").
+Every pattern is compiled once, in `ActorDetector.__init__`.
 """
 
 from __future__ import annotations
@@ -17,177 +23,17 @@ import bisect
 import re
 
 from annotate.codebook import Codebook
+from annotate.model.holders import HolderPatterns
+from annotate.model.lexicon import word_tags
+from annotate.model.pronouns import is_pronoun_text, resolve_pronouns
+from annotate.model.actor_words import (
+    AGENT_OPENERS, AUXILIARIES, CAPITALISED_STOPWORDS, DETERMINERS, FOLLOWERS, GENERIC_HEADS,
+    HEAD_NOUNS, HEADLINE_VERBS, INVERTED_SOURCE, MODIFIERS, PASSIVE_FOLLOWERS, PASSIVE_PRONE,
+    PLACE_PREPOSITIONS, PRONOUNS, HOLDER_VERBS, ROLE_ONLY_HEADS, TARGET_HEADS, TITLES, UPPER,
+    VENUE_HEADS, VENUE_WORDS)
 
-
-def _words(text: str) -> str:
-    """An alternation of whitespace-separated phrases, longest first (regex tries in order)."""
-    phrases = sorted(set(text.split("|")), key=len, reverse=True)
-    return "|".join(re.escape(p.strip()).replace(r"\ ", r"\s+") for p in phrases if p.strip())
-
-
-UPPER = "A-ZÀ-ÖØ-Þ"
-
-# Capitalised words that start sentences or clauses but never belong to a name.
-CAPITALISED_STOPWORDS = _words(
-    "The|A|An|But|And|Or|Nor|However|On|In|At|After|Before|While|When|Whenever|Meanwhile|Also|"
-    "It|He|She|They|We|I|You|This|That|These|Those|Its|Their|His|Her|Our|My|Your|There|Here|"
-    "Some|Several|Many|Most|Few|Other|Others|All|Both|Each|Every|Any|No|Not|Yes|If|As|Since|"
-    "Although|Though|Despite|With|Without|For|From|By|To|Of|Under|Over|During|Amid|Among|"
-    "According|Last|Next|Yesterday|Today|Tonight|Tomorrow|Earlier|Later|Now|Then|Still|Yet|So|"
-    "Why|What|Who|Whom|Whose|How|Where|Which|Whether|Once|Until|Unless|Because|Instead|Even|"
-    "Only|Just|Such|Asked|Speaking|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    "January|February|March|April|June|July|August|September|October|November|December")
-
-# Words that open a noun phrase: articles, quantifiers, numbers ("dozens of", "a group of").
-DETERMINERS = _words(
-    "the|a|an|some|several|many|most|few|a few|other|all|both|two|three|four|five|six|seven|"
-    "eight|nine|ten|dozens of|hundreds of|thousands of|scores of|a group of|a number of|"
-    "a coalition of|a handful of|a delegation of|members of|some of the|many of the|most of the|"
-    "a majority of|leaders of|representatives of|a spokesman for|a spokeswoman for|"
-    "a spokesperson for|various|numerous|more than a dozen|at least two|at least three")
-
-# Lowercase modifiers in front of a group or office noun ("opposition lawmakers").
-MODIFIERS = _words(
-    "opposition|local|international|foreign|senior|former|top|human rights|rights|civil|"
-    "society|civil society|church|community|religious|political|business|gang|armed|security|"
-    "police|aid|humanitarian|military|government|party|union|student|women's|youth|"
-    "neighbourhood|neighborhood|grassroots|advocacy|non-governmental|ruling|federal|regional|"
-    "national|state|provincial|independent|legal|health|medical|some|prominent|leading|"
-    "influential|veteran|retired|outgoing|incoming|interim|transitional|acting|deputy|chief|"
-    "press|media|faith|faith-based|diaspora|Catholic|Protestant|evangelical|private|public|"
-    "rival|powerful|elected|unelected|western|Western|US|U.S.|UN|U.N.|EU|African|Caribbean|"
-    "peace|relief|development|rural|urban|displaced|frustrated|angry|concerned|many|other")
-
-# Head nouns naming groups, institutions and holders of positions.
-HEAD_NOUNS = _words(
-    "groups|group|organisations|organizations|organisation|organization|lawmakers|lawmaker|"
-    "legislators|legislator|senators|senator|MPs|MP|officials|official|leaders|leader|residents|"
-    "resident|activists|activist|diplomats|diplomat|analysts|analyst|critics|critic|observers|"
-    "observer|experts|expert|advocates|advocate|campaigners|campaigner|protesters|protester|"
-    "protestors|demonstrators|people|citizens|voters|members|member|police|officers|officer|"
-    "policemen|troops|soldiers|forces|gangs|gang|gang leader|spokesman|spokeswoman|spokesperson|"
-    "minister|ministers|president|prime minister|ambassador|envoy|commander|chief|director|"
-    "secretary|lawyer|lawyers|judge|judges|court|parliament|senate|council|committee|commission|"
-    "government|governments|administration|ministry|agency|agencies|coalition|union|unions|"
-    "party|parties|opposition|church|churches|pastor|priest|bishop|bishops|clergy|journalists|"
-    "journalist|reporters|students|teachers|doctors|nurses|workers|victims|families|mothers|"
-    "witnesses|sources|donors|partners|allies|neighbours|neighbors|countries|nations|nation|"
-    "country|community|communities|NGOs|NGO|association|associations|federation|alliance|"
-    "network|movement|bloc|caucus|delegation|delegates|staff|personnel|authorities|authority|"
-    "mission|force|contingent|peacekeepers|vigilantes|vigilante groups|businesses|"
-    "business owners|shop owners|traders|vendors|farmers|survivors|fighters|militias|militia|"
-    "spokespeople|representatives|representative|watchdog|ombudsman|researchers|researcher|"
-    "scholars|professor|academics|commentators|columnist|editorial|newspaper|"
-    "humanitarians|aid workers|rights defenders|defenders|human rights defenders|clerics|"
-    "mayor|mayors|governor|governors|ministers|lawmakers|electorate|public|population|"
-    "residents|inhabitants|locals|youths|leaders|vendor|vendors|shopkeeper|shopkeepers|host|"
-    "owner|owners|teacher|mother|wife|husband|supporters|supporter|followers|politician|"
-    "politicians|historian|historians|archbishop|embassy|embassies|newspapers|priests|charity|"
-    "charities|consultant|drivers|importers|exporters|executive|bank|president|head|heads|"
-    "spokesmen|pastors|imam|rabbi|priest|commentator|pundits|economists|economist|"
-    "sergeant|widow|father|son|daughter|brother|sister|relatives|neighbors|neighbours|"
-    "worker|nurse|doctor|student|farmer|trader|driver|mechanic|businessman|businesswoman|"
-    "businessmen|entrepreneurs|owner|diaspora|radio host|press office|leadership|"
-    "shopkeepers|congregation|parishioners|fishermen|miners|merchants")
-
-# Verbs whose subject (or, inverted, whose object) holds a position: reporting and evaluative
-# verbs alike ("said", "warned", "welcomed", "condemned").
-HOLDER_VERBS = _words(
-    "said|says|say|warned|warns|warn|urged|urges|urge|welcomed|welcomes|welcome|condemned|"
-    "condemns|condemn|questioned|questions|question|criticised|criticized|criticises|criticizes|"
-    "criticise|criticize|praised|praises|praise|pledged|pledges|pledge|demanded|demands|demand|"
-    "rejected|rejects|reject|called for|calls for|call for|called on|calls on|call on|"
-    "raised concerns|raised concern|raises concerns|raise concerns|voiced concern|"
-    "voiced concerns|voices concern|expressed|expresses|express|cautioned|cautions|caution|"
-    "insisted|insists|insist|argued|argues|argue|told|tells|added|adds|noted|notes|accused|"
-    "accuses|accuse|backed|backs|back|supported|supports|support|opposed|opposes|oppose|vowed|"
-    "vows|vow|hailed|hails|hail|doubted|doubts|doubt|acknowledged|acknowledges|acknowledge|"
-    "emphasized|emphasised|emphasizes|emphasises|stressed|stresses|stress|announced|announces|"
-    "claimed|claims|claim|denied|denies|deny|denounced|denounces|denounce|described|describes|"
-    "dismissed|dismisses|dismiss|defended|defends|defend|applauded|applauds|applaud|commended|"
-    "commends|endorsed|endorses|endorse|promised|promises|promise|asked|asks|ask|believe|"
-    "believes|believed|fear|fears|feared|worry|worries|worried|complained|complains|complain|"
-    "protested|protests|wrote|writes|stated|states|declared|declares|explained|explains|"
-    "suggested|suggests|predicted|predicts|agreed|agrees|agree|disagreed|disagrees|objected|"
-    "objects|lamented|laments|blamed|blames|blame|slammed|slams|blasted|blasts|decried|decries|"
-    "deplored|deplores|challenged|challenges|contended|contends|maintained|maintains|"
-    "reiterated|reiterates|confirmed|confirms|admitted|admits|conceded|concedes|appealed|"
-    "appeals|recommended|recommends|requested|requests|sought|seeks|threatened|threatens|"
-    "tweeted|posted|hoped|hopes|hope|want|wants|wanted|thanked|thanks|celebrated|celebrates|"
-    "committed|commits|insisted|signalled|signaled|signals|pushed for|pushes for|lobbied|"
-    "petitioned|pointed out|points out|spoke|speaks|remained skeptical|remain skeptical|"
-    "remain sceptical|remained sceptical|are skeptical|is skeptical|were skeptical|"
-    "was skeptical|are sceptical|is sceptical|are wary|is wary|were wary|was wary|"
-    "are concerned|is concerned|were concerned|was concerned|remain concerned|remained concerned|"
-    "are worried|is worried|were worried|was worried|see|sees|saw|view|views|viewed|regard|"
-    "regards|regarded|consider|considers|considered|approved|approves|approve|voted|votes|"
-    "vote|funded|funds|fund|contributed|contributes|contribute|offered|offers|offer|agreed to|"
-    "refused|refuses|refuse|resisted|resists|resist|led|leads|lead|sent|sends|send|deployed|"
-    "deploys|deploy|joined|joins|join|signed|signs|sign|filed|files|sued|sues|sue|ruled|rules|"
-    "blocked|blocks|block|halted|halts|halt")
-
-# Words that may sit between a subject and its verb ("X has also warned").
-AUXILIARIES = _words(
-    "has|have|had|also|later|again|previously|repeatedly|publicly|openly|"
-    "strongly|sharply|quickly|recently|already|firmly|cautiously|angrily|long|would|will|did|"
-    "does|do|could|may|might|then|have long|has long|initially|reportedly|privately|"
-    "separately|immediately|swiftly|loudly|quietly|further|themselves|himself|herself|"
-    "however|too|now|first|once|formally|officially|jointly|all|both|each|on Monday|"
-    "on Tuesday|on Wednesday|on Thursday|on Friday|on Saturday|on Sunday|last week|"
-    "this week|yesterday|today|on Twitter|in a statement|in an interview|in a letter")
-
-# Verbs whose subject comes after them ('"...," said X') and other openers of a source.
-INVERTED_SOURCE = _words(
-    "said|says|added|adds|told|wrote|writes|noted|notes|warned|warns|asked|argued|argues|"
-    "explained|stated|insisted|cautioned|says|continued|concluded|recalled|"
-    "remarked|observed|replied|responded|countered|quipped|declared")
-
-# Evaluative participles and nouns whose agent names an actor ("criticised by X",
-# "support from X").
-AGENT_PARTICIPLES = _words(
-    "criticised|criticized|condemned|welcomed|praised|backed|supported|opposed|rejected|"
-    "questioned|hailed|endorsed|slammed|denounced|applauded|challenged|described|dismissed|"
-    "funded|financed|approved|authorised|authorized|requested|proposed|led|commanded|accused|"
-    "blamed|attacked|targeted|defended|doubted|disputed|contested|resisted|demanded|sought|"
-    "urged|promised|pledged|announced|organised|organized|staged|called|deemed|characterised|"
-    "characterized|branded|labelled|labeled|seen|viewed|regarded|considered|deployed|sent|"
-    "rebuffed|embraced|championed")
-REACTION_NOUNS = _words(
-    "criticism|support|praise|condemnation|backing|opposition|concern|concerns|objections|"
-    "objection|warnings|warning|calls|pressure|funding|funds|resistance|scepticism|skepticism|"
-    "doubts|pushback|protests|complaints|outrage|appeals|requests|approval|commitment|"
-    "commitments|pledges|statement|statements|reaction|response|welcome|endorsement|offers|"
-    "offer|contributions|troops|officers")
-# Evaluative participles and nouns whose agent names an actor ("criticised by X",
-# "support from X").
-AGENT_OPENERS = (rf"(?:{AGENT_PARTICIPLES})\s+(?:\w+\s+)?by"
-                 rf"|(?:{REACTION_NOUNS})\s+(?:\w+\s+)?from")
-
-PRONOUNS = r"(?:he|she|they|we|He|She|They|We)"
-
-# Heads that name the target (the mission and its officers at work), not a holder: they become
-# actor spans only through a role ("the mission's commander said", "officers told reporters").
-TARGET_HEADS = frozenset(
-    "officers officer troops soldiers mission force forces contingent peacekeepers personnel "
-    "policemen deployment staff".split())
-
-# Heads too generic to mark without a role: "the country", "people" killed, "victims".
-GENERIC_HEADS = frozenset(
-    "country countries nation nations people victims families member members reporters "
-    "journalists workers worker public population relatives host sister brother husband wife "
-    "mother father son daughter group groups community communities court party".split())
-
-# Lowercase words that may follow an actor's name; any other lowercase word after a name makes
-# the name a modifier ("U.N. figures", "Kenya-style reforms").
-FOLLOWERS = _words(
-    "and|or|but|nor|has|have|had|is|are|was|were|will|would|could|should|can|may|might|must|"
-    "did|does|do|to|of|in|on|at|for|with|by|from|that|which|who|whose|as|than|itself|alone|"
-    "also|not|never|still|itself|themselves|first|last|too|again|said|says")
-
-# Prepositions that make a following name a place ("flew back to Kenya", "in Nairobi").
-PLACE_PREPOSITIONS = _words(
-    "in|to|into|from|at|across|near|around|outside|inside|throughout|through|toward|towards|"
-    "via|visited|visit|visits|visiting|left|leave|reached|entered|across|back to|arrived in")
+VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "VBN", "MD"})
+NOUN_LIKE_TAGS = frozenset({"NN", "NNS", "JJ", "VBG", "NNP", "NNPS"})
 
 
 class ActorDetector:
@@ -211,7 +57,8 @@ class ActorDetector:
         self._verb_after_re = re.compile(
             r"(?:['’]s?)?"
             r"(?:\s*,\s*(?:who|which|the|a|an|whose|[A-Z]|\d)[^,;:.!?\"“”]{0,100}?,)?"
-            rf"(?:\s+(?:{AUXILIARIES}))*\s+(?:not\s+)?(?:{HOLDER_VERBS})\b")
+            rf"(?:\s+(?:{AUXILIARIES}))*\s+(?:not\s+)?(?P<verb>{HOLDER_VERBS})\b"
+            r"(?:\s+(?P<next>\w+))?")
         # before a phrase (searched in the text that precedes it):
         # '"...," said X' but not 'X said the mission...': the verb follows a quote or comma
         self._verb_before_re = re.compile(
@@ -222,8 +69,28 @@ class ActorDetector:
         self._modifier_use_re = re.compile(
             rf"\s+(?!(?:{FOLLOWERS}|{AUXILIARIES}|{HOLDER_VERBS})\b)"
             r"[a-z][a-z\-]*(?<!ed)(?<!s)\b")
-        self._place_re = re.compile(rf"(?<![\w\-])(?:{PLACE_PREPOSITIONS})\s+(?:the\s+)?$")
         self._article_re = re.compile(r"(?:the|The|a|A|an|An)\s+")
+        self._place_re = re.compile(
+            rf"(?<![\w\-])(?i:{PLACE_PREPOSITIONS})\s+(?:the\s+)?$")
+        # between a phrase and the name that locates it: "groups in", "officers serving in"
+        self._locating_gap_re = re.compile(
+            r"\s+(?:(?:[a-z]+ing|based|stationed|deployed)\s+)?(?:in|at|from)\s+(?:the\s+)?")
+        self._following_word_re = re.compile(r"\s+([a-z][a-z\-]*)")
+        self._determiner_before_re = re.compile(r"(?:^|\s)(?:a|an|the|A|An|The)\s+$")
+        # "X said it would ...": a pronoun in reported speech; its holder is X, marked or not
+        self._reported_before_re = re.compile(
+            rf"(?<!\w)(?:{INVERTED_SOURCE}|{HOLDER_VERBS})\s+(?:that\s+)?$|"
+            r"(?<!\w)(?:said|says|told\s+\w+|argued|insisted|warned|added)\b")
+        # a quote attributed in the same sentence: '"We are glad," said a vendor'
+        self._attribution_re = re.compile(rf"[”\"]\s*,?\s*(?:{INVERTED_SOURCE})\b|[,.]?[”\"]\s+\w+")
+        self._words_before_re = re.compile(r"(?<![\w\-’'])[a-z][a-z\-]*\s+")
+        self._owner_before_re = re.compile(rf"(?<![\w\-])[{UPPER}][\w\-]*['’]s\s+$")
+        self._space_re = re.compile(r"(?:['’]s?)?\s*")
+        self._apposition_re = re.compile(r"\w,\s+(?:(?:a|an|the)\s+(?:[\w’'\-]+\s+){0,2})?$")
+        self._venue_re = re.compile(
+            r"(?<![\w\-])(?i:in|at|outside|inside|near|into|across|throughout)\s+$")
+        self.places = self.codebook.places | self.codebook.place_aliases
+        self._extra_holders = HolderPatterns(self.places)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -234,25 +101,53 @@ class ActorDetector:
         pattern = self._headline_phrase_re if headline else self._noun_phrase_re
         matches = list(pattern.finditer(text))
         phrases = [(m.start(), m.end()) for m in matches]
-        holders = self._holders(text, phrases)
+        placed = [self._is_place(text, m) for m in matches]
+        holders = self._holders(text, phrases, placed, matches)
         spans: list[tuple[int, int]] = []
-        for match, (start, end), holder in zip(matches, phrases, holders):
-            if holder or (not headline and self._is_mention(text, match)):
+        for match, (start, end), holder, place in zip(matches, phrases, holders, placed):
+            if not place and (holder or (not headline and self._is_mention(text, match))):
+                if match.group("head") is not None:
+                    start = self._extend_left(text, start)
                 spans.append((start, end))
         if self._alias_re is not None:
             starts = [start for start, _ in phrases]
             for match in self._alias_re.finditer(text):
                 start, end, holder = self._enclosing(phrases, starts, holders, match)
-                if holder or not (self._modifier_use_re.match(text, end) or
+                if not holder and match.group() in self.codebook.place_aliases:
+                    holder = self._extra_holders.verb_follows(text, match.end()) and not \
+                        self._place_re.search(text, max(0, start - 25), start)
+                    if not holder:
+                        continue  # "flew to Nairobi", "a Nairobi newspaper": a place
+                if not holder and text[start:end].rsplit(None, 1)[-1] in VENUE_WORDS:
+                    continue  # "outside the U.S. Embassy", "told the U.N. General Assembly"
+                if holder or not (self._modifies(text, match.start(), match.end()) or
                                   self._place_re.search(text, max(0, start - 25), start)):
                     spans.append((start, end))
+        if not headline:
+            spans.extend(self._extra_holders.spans(text))
         if self.include_pronouns:
-            first_span = min((start for start, _ in spans), default=len(text))
+            # quoted words may name actors before the speaker's '," he said'
+            first_span = min((start for start, _ in spans if not _inside_quote(text, start)),
+                             default=len(text))
             for match in self._pronoun_re.finditer(text):
                 # a pronoun whose referent is already marked in the sentence is not marked
-                if match.start() < first_span and self._verb_after_re.match(text, match.end()):
+                if match.start() < first_span and self._verb_follows(text, match.end()) and \
+                        not self._reported_before_re.search(text, 0, match.start()) and \
+                        not (_inside_quote(text, match.start()) and
+                             self._attribution_re.search(text, match.end())):
                     spans.append((match.start(), match.end()))
+                    first_span = match.start()
         return [self._as_record(text, start, end) for start, end in _merge(spans)]
+
+    def detect_in_context(self, text: str, prev_text: str = "") -> list[dict]:
+        """`detect`, with pronoun holders resolved from this and the previous sentence
+        (`annotate.model.pronouns`): "He" after a sentence about Ruto gets actor "William
+        Ruto"; an unclear one stays unresolved; an unclear "it" is dropped."""
+        spans = self.detect(text)
+        if not any(is_pronoun_text(span["text"]) for span in spans):
+            return spans
+        previous = self.detect(prev_text) if prev_text else []
+        return resolve_pronouns(spans, text, previous, self.codebook, prev_text)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -263,32 +158,116 @@ class ActorDetector:
         words = self._headline_word_re.findall(text)
         return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
-    def _holders(self, text: str, phrases: list[tuple[int, int]]) -> list[bool]:
-        """Which phrases hold a position by their role; "X and Y said" makes both holders."""
-        holders = [bool(self._verb_after_re.match(text, end)) for _, end in phrases]
-        before = [bool(self._verb_before_re.search(text, max(0, start - 60), start))
-                  for start, _ in phrases]
+    def _holders(self, text: str, phrases: list[tuple[int, int]], placed: list[bool],
+                 matches: list[re.Match]) -> list[bool]:
+        """Which phrases hold a position by their role; "X and Y said" makes both holders.
+        A place holds nothing: "groups in Cité Soleil said" gives the role to "groups"."""
+        after = [bool(self._verb_follows(text, end)) for _, end in phrases]
+        for i in range(len(phrases) - 1, 0, -1):
+            if placed[i] and after[i] and matches[i - 1].group("head") is not None and \
+                    self._locating_gap_re.fullmatch(text, phrases[i - 1][1], phrases[i][0]):
+                after[i - 1] = True
+        after = [a and not p for a, p in zip(after, placed)]
+        # '", said Levy' but not ', said the Kenyans were brave' (a clause follows)
+        before = [bool(self._verb_before_re.search(text, max(0, start - 60), start)) and
+                  not self._extra_holders.clause_follows(text, end)
+                  for start, end in phrases]
         linked = [self._coordination_re.fullmatch(text, phrases[i][1], phrases[i + 1][0])
-                  is not None for i in range(len(phrases) - 1)]
+                  is not None and not placed[i] and not placed[i + 1]
+                  for i in range(len(phrases) - 1)]
         for i in range(len(phrases) - 2, -1, -1):  # the verb follows the last conjunct
-            holders[i] = holders[i] or (linked[i] and holders[i + 1])
+            after[i] = after[i] or (linked[i] and after[i + 1])
         for i in range(1, len(phrases)):  # "according to" precedes the first one
             before[i] = before[i] or (linked[i - 1] and before[i - 1])
-        return [after or prior for after, prior in zip(holders, before)]
+        return [a or b for a, b in zip(after, before)]
+
+    def _extend_left(self, text: str, start: int) -> int:
+        """Take in the words in front of a head noun that say who it is but are not in the
+        closed vocabulary: "Belize's defence chief", not "defence" + "chief"."""
+        words = self._words_before_re.findall(text, max(0, start - 60), start)
+        position = start
+        for word in reversed(words[-2:]):
+            bare = word.strip()
+            tag = word_tags().get(bare)
+            unknown_noun = tag is None and len(bare) > 3 and not bare.endswith(("ed", "ly"))
+            if tag not in ("NN", "JJ") and not unknown_noun:  # "defence" is not in the lexicon
+                break
+            position -= len(word)
+        owner = self._owner_before_re.search(text, max(0, position - 40), position)
+        if owner and position < start:
+            return owner.start()
+        return position
+
+    def _verb_follows(self, text: str, end: int) -> bool:
+        """A reporting or evaluative verb follows (after an appositive and auxiliaries), and is
+        not a passive participle ("officers pledged for the mission", "accused of abuses")."""
+        verb = self._verb_after_re.match(text, end)
+        if verb is None or (verb.group("verb") in PASSIVE_PRONE and
+                            verb.group("next") in PASSIVE_FOLLOWERS):
+            return False
+        word = verb.group("verb")
+        if verb.start("verb") == self._space_re.match(text, end).end() and \
+                word_tags().get(word) in ("NN", "VB", "VBP"):
+            # a bare base form must agree: "Haitians support", not "a UN support office"
+            before = text[:end].rstrip()
+            return before.endswith("s") and not before.endswith("ss")
+        return True
+
+    def _is_place(self, text: str, match: re.Match) -> bool:
+        """A name (no group or office noun) after a locative preposition, or a listed place."""
+        if match.group("head") is not None:
+            return False
+        name = match.group("name")
+        if name in self.codebook.places:
+            return True
+        return bool(self._place_re.search(text, max(0, match.start() - 25), match.start()))
+
+    def _modifies(self, text: str, start: int, end: int) -> bool:
+        """A name used as a modifier: "U.N. figures", "a U.N. support office", "UN
+        interventions", "police trainers" (a noun follows); "gangs control", "the U.N. paid"
+        and "the police instead" are not. The shipped lexicon tells nouns from verbs."""
+        following = self._following_word_re.match(text, end)
+        if following is None:
+            return False
+        word = following.group(1)
+        tag = word_tags().get(word)
+        if tag in VERB_TAGS or word in ("said", "says"):
+            return False
+        plural = text[start:end].endswith("s") and not text[start:end].endswith("ss")
+        if tag in ("NN", "VB", "VBP") and plural and \
+                not self._determiner_before_re.search(text, max(0, start - 6), start):
+            return False  # "gangs control", "Haitians support"
+        if tag in NOUN_LIKE_TAGS:
+            return True
+        if tag is not None:
+            return False  # an adverb, a preposition, ...
+        return bool(self._modifier_use_re.match(text, end))
 
     def _is_mention(self, text: str, match: re.Match) -> bool:
         """An actor mentioned without a role: a group or office noun that is not the target,
         or a multiword or titled name that is not a place."""
-        last = match.group().rsplit(None, 1)[-1]
-        plural = last.endswith("s") and not last.endswith("ss")
-        if not plural and self._modifier_use_re.match(text, match.end()):
+        if self._modifies(text, match.start(), match.end()):
             return False  # "police station", "U.N. figures" (but "gangs control" is a verb)
+        closed = "," in text[match.end():match.end() + 80].split(".")[0]
+        if match.group("head") is not None and closed and (
+                self._apposition_re.search(text, max(0, match.start() - 40), match.start()) or
+                self._apposition_re.search(text, max(0, match.start() - 3), match.start())
+                and self._article_re.match(match.group())):
+            # "Diana Paul, a researcher at ..., said", "the United States, a key supporter of
+            # the mission, ...": the apposition describes the holder named before it
+            return False
         head = match.group("head")
         if head is not None:
-            head = head.lower()
+            head = " ".join(head.lower().split())
+            if head in ROLE_ONLY_HEADS or (head in VENUE_HEADS and self._venue_re.search(
+                    text, max(0, match.start() - 12), match.start())):
+                return False  # "three people", "outside the U.S. Embassy", "in parliament"
+            article = self._article_re.match(text, match.start(), match.end())
+            start = article.end() if article else match.start()
             return head not in TARGET_HEADS and (head not in GENERIC_HEADS or
-                                                 match.end("head") - match.start() > len(head))
-        if self._place_re.search(text, max(0, match.start() - 25), match.start()):
+                                                 match.end("head") - start > len(head))
+        if self._place_re.search(text, max(0, match.start() - 25), match.start()) or \
+                match.group("name").rsplit(None, 1)[-1] in VENUE_WORDS:
             return False
         return match.group("title") is not None or (
             self.multiword_names and len(match.group("name").split()) >= 2)
@@ -343,18 +322,10 @@ def _noun_phrase_pattern(headline: bool) -> str:
     return rf"(?<![\w'’\-])(?:{phrase})(?![\w'’\-])"
 
 
-TITLES = _words(
-    "President|Prime Minister|Minister|Senator|Sen.|Rep.|Dr.|Mr.|Mrs.|Ms.|Gen.|General|Pastor|"
-    "Father|Bishop|Archbishop|Ambassador|Commander|Chief|Secretary|Judge|Justice|Governor|Mayor|"
-    "Police Chief|Secretary-General|Special Envoy|Envoy|Rev.|Colonel|Col.|Captain|Capt.|"
-    "Lieutenant|Lt.|Sergeant|Sgt.|Professor|Prof.|Deputy|Lawmaker|Opposition leader")
-
-HEADLINE_VERBS = frozenset(
-    "Visits Visit Vows Vow Will Stay Pushes Push Tighten Tightens Revives Revive Keep Keeps "
-    "Faces Face Grows Grow Seeks Seek Gets Get Takes Take Sets Set Wins Win Loses Lose Hits Hit "
-    "Arrive Arrives Meets Meet Struggles Struggle Mounts Mount Fuels Fuel Fears Doubts Turns "
-    "Return Returns Ends End Begins Begin Launches Launch Expands Expand Extends Extend Renews "
-    "Renew Over Amid As After With Without Against Up Down Out Into".split())
+def _inside_quote(text: str, position: int) -> bool:
+    """Inside quoted words: "We" in '"We are glad," said a vendor' is not a holder of its own."""
+    before = text[:position]
+    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -47,7 +47,8 @@ class Prelabeler:
         from annotate.model.features import polarity_subjectivity
 
         texts = [record["text"] for record in records]
-        spans = [self.detector.detect(text) for text in texts]
+        spans = [self.detector.detect_in_context(record["text"], record.get("prev_text") or "")
+                 for record in records]
         items = [(text, span["start"], span["end"])
                  for text, found in zip(texts, spans) for span in found]
         stance_classes = [str(label) for label in self.model.stance.classes_]

@@ -92,7 +92,11 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
     shares with the stance features. Labels and their order are the thresholds' (the schema's).
     """
 
-    def __init__(self, C=1.0, class_weight="balanced", calibration_folds=3, random_state=0):
+    def __init__(self, C=1.0, class_weight="balanced", calibration_folds=3, random_state=0,
+                 semantic_weight=0.0):
+        # semantic_weight > 0 appends the sentence's WordLlama embedding (annotate.model.semantic)
+        # times that weight to the standardised features: the "accurate" tier
+        self.semantic_weight = semantic_weight
         self.C = C
         self.class_weight = class_weight
         self.calibration_folds = calibration_folds
@@ -115,7 +119,7 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
         raw = self._raw_features(scores, texts)
         self.mean_ = raw.mean(axis=0)
         self.scale_ = np.where(raw.std(axis=0) > 0, raw.std(axis=0), 1.0)
-        X = (raw - self.mean_) / self.scale_
+        X = self._design(raw, texts)
         with threadpool_limits(limits=1):  # as for stance: one BLAS thread, same result
             self.temperature_ = fit_temperature(self._new_logistic, X, y, self.classes_,
                                                 self.calibration_folds, self.random_state)
@@ -132,6 +136,19 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
             self.coef_[rows], self.intercept_[rows] = logistic.coef_, logistic.intercept_
         return self
 
+    def _design(self, raw, texts) -> np.ndarray:
+        """Standardised features, then (accurate tier) the weighted sentence embeddings."""
+        X = (raw - self.mean_) / self.scale_
+        if getattr(self, "semantic_weight", 0.0) > 0:
+            from annotate.model.semantic import embed_texts
+
+            X = np.hstack([X, self.semantic_weight * embed_texts(list(texts))])
+        return X
+
+    def n_design_features(self) -> int:
+        extra = 256 if getattr(self, "semantic_weight", 0.0) > 0 else 0
+        return self._raw_features([[0.0, 0.0]], [""]).shape[1] + extra
+
     def _raw_features(self, scores, texts) -> np.ndarray:
         scores = np.asarray(scores, dtype=float).reshape(-1, 2)
         if len(texts) != len(scores):
@@ -147,7 +164,7 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "coef_")
         if texts is None:
             raise ValueError("SentimentLayer needs the sentence texts, not only their tone")
-        X = (self._raw_features(scores, list(texts)) - self.mean_) / self.scale_
+        X = self._design(self._raw_features(scores, list(texts)), list(texts))
         return softmax((X @ self.coef_.T + self.intercept_) / self.temperature_, axis=1)
 
     def predict_scores(self, scores, texts=None):

@@ -49,7 +49,8 @@ CARD_FILE = "model-card.json"
 
 # The only non-default types a stance.skops file may contain (skops trusts plain sklearn/numpy
 # types itself). Anything else in the file means it was not written by `annotate train`.
-TRUSTED_TYPES = ("annotate.model.features.StanceFeatures", "annotate.model.stance.StanceClassifier")
+TRUSTED_TYPES = ("annotate.model.features.StanceFeatures", "annotate.model.stance.StanceClassifier",
+                 "annotate.model.semantic.SemanticStanceClassifier")
 
 _SENTIMENT_STATE = ("negative_below_", "positive_above_", "min_subjectivity_", "train_macro_f1_")
 
@@ -69,9 +70,14 @@ class Model:
         return self.card["model_version"]
 
 
-def default_model_dir() -> Path:
-    """The model shipped inside the package (annotate/data/default-model)."""
-    return Path(str(resources.files("annotate").joinpath("data", "default-model")))
+TIERS = ("fast", "accurate")
+
+
+def default_model_dir(tier: str = "fast") -> Path:
+    """The model shipped inside the package: annotate/data/default-model (fast tier) or
+    annotate/data/accurate-model (with the semantic layer, annotate.model.semantic)."""
+    folder = {"fast": "default-model", "accurate": "accurate-model"}[tier]
+    return Path(str(resources.files("annotate").joinpath("data", folder)))
 
 
 def sha256_file(path) -> str:
@@ -129,10 +135,11 @@ def sentiment_from_dict(data: dict) -> SentimentLayer | SentimentThresholds:
     for name in _LAYER_ARRAYS:
         setattr(model, name, np.array(data[name.rstrip("_")], dtype=float))
     n_labels, n_features = model.coef_.shape
-    expected = model._raw_features([[0.0, 0.0]], [""]).shape[1]
+    n_raw = model._raw_features([[0.0, 0.0]], [""]).shape[1]
+    expected = model.n_design_features()
     if (list(model.classes_) != list(model.thresholds_.classes_) or n_labels != len(model.classes_)
             or n_features != expected or model.intercept_.shape != (n_labels,)
-            or model.mean_.shape != (n_features,) or model.scale_.shape != (n_features,)):
+            or model.mean_.shape != (n_raw,) or model.scale_.shape != (n_raw,)):
         raise ValueError("its arrays do not fit together")
     return model
 

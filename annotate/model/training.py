@@ -156,7 +156,7 @@ def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
 
 def train_model(gold_paths, output=None, *, seed: int = 0, folds: int = 5,
                 codebook_path=None, name: str = "model", stance_params: dict | None = None,
-                progress=None) -> tuple[Model, dict]:
+                progress=None, tier: str = "fast") -> tuple[Model, dict]:
     """Validate the gold, cross-validate, train on everything, write `output` (if given).
 
     Returns the model and the cross-validated metrics. `progress` (a callable taking a
@@ -167,8 +167,7 @@ def train_model(gold_paths, output=None, *, seed: int = 0, folds: int = 5,
     codebook = Codebook.load(codebook_path) if codebook_path else Codebook.empty()
     items, labels, groups = stance_items(gold.records)
     _check_trainable(gold, labels, folds)
-    stance = StanceClassifier(random_state=seed, **(stance_params or {}))
-    sentiment = SentimentLayer(random_state=seed)
+    stance, sentiment = tier_estimators(tier, seed, stance_params)
     say(f"read {len(gold.records)} gold sentences with {len(items)} actor spans; "
         f"{folds}-fold cross-validation")
     metrics = cross_validate(gold.records, stance, sentiment, folds, seed)
@@ -190,6 +189,7 @@ def train_model(gold_paths, output=None, *, seed: int = 0, folds: int = 5,
         "training_data": [{**f, "path": _display_path(f["path"])} for f in gold.files],
         "training_size": {"records": len(gold.records), "actors": len(items)},
         "seed": seed,
+        "tier": tier,
         "parameters": {"stance": stance.get_params(), "sentiment": sentiment.get_params(),
                        "temperature": stance.temperature_,
                        "sentiment_temperature": sentiment.temperature_,
@@ -208,12 +208,46 @@ def train_model(gold_paths, output=None, *, seed: int = 0, folds: int = 5,
     return model, metrics
 
 
+# The accurate tier's weights: chosen by 5-fold cross-validation on haiti-mss train (sentiment)
+# and on NewsMTSC dev_rw (stance; BENCHMARKS.md, "Semantic layer", lists every value tried).
+SEMANTIC_STANCE_WEIGHT = 0.5
+SEMANTIC_SENTIMENT_WEIGHT = 1.0
+
+
+def tier_estimators(tier: str, seed: int, stance_params: dict | None = None):
+    """Unfitted (stance, sentiment) estimators of a tier: "fast" (lexical and target-dependent
+    features) or "accurate" (plus WordLlama embeddings, annotate.model.semantic)."""
+    if tier == "fast":
+        return (StanceClassifier(random_state=seed, **(stance_params or {})),
+                SentimentLayer(random_state=seed))
+    if tier == "accurate":
+        from annotate.model.semantic import SemanticStanceClassifier
+
+        params = {"semantic_weight": SEMANTIC_STANCE_WEIGHT, **(stance_params or {})}
+        return (SemanticStanceClassifier(random_state=seed, **params),
+                SentimentLayer(random_state=seed, semantic_weight=SEMANTIC_SENTIMENT_WEIGHT))
+    raise ValueError(f"unknown tier {tier!r}; use fast or accurate")
+
+
 def _display_path(path: str) -> str:
     """Paths inside the working directory are recorded relative to it (portable cards)."""
     try:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def previous_texts(records) -> list[str]:
+    """Each record's previous sentence: its `prev_text`, else the record before it of the same
+    document in file order (gold written as records has no `prev_text`), else ""."""
+    last: dict = {}
+    out = []
+    for record in records:
+        document = record.get("doc_id")
+        out.append(record["prev_text"] if "prev_text" in record
+                   else last.get(document, "") if document is not None else "")
+        last[document] = record["text"]
+    return out
 
 
 def evaluate_model(gold_paths, model: Model) -> dict:
@@ -226,7 +260,8 @@ def evaluate_model(gold_paths, model: Model) -> dict:
     sentiment_pred, _ = model.sentiment.predict_scores(polarity_subjectivity(texts), texts)
     detector = ActorDetector(model.codebook)
     spans = span_scores([scorable_actor_spans(r) for r in gold.records],
-                        [detector.detect(text) for text in texts])
+                        [detector.detect_in_context(r["text"], prev)
+                         for r, prev in zip(gold.records, previous_texts(gold.records))])
     stance = classification_scores(list(labels), list(stance_pred), schema.stances)
     sentiment = classification_scores([r["sentiment"] for r in gold.records],
                                       list(sentiment_pred), schema.sentiments)

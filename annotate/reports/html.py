@@ -81,6 +81,9 @@ def render_html(data, chart_name: str, *, period: str = "month", tables: dict | 
         note = (f'<p class="note">{data.repeated_sentences} sentences have several records (one per '
                 "annotator): each record is counted. Run <code>annotate adjudicate</code> first for "
                 "one count per sentence.</p>")
+    if data.unresolved_pronouns:
+        note += (f'<p class="note">{data.unresolved_pronouns} pronoun spans (They, He, One of them, '
+                 "...) name no actor and are not counted as actors.</p>")
     target = html.escape(data.target)
     tables = tables or {}
     over_time = by_outlet = ""

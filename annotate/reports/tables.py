@@ -6,6 +6,9 @@ so a failure leaves no partial report.
 - Actors are counted under their canonical name: the span's `actor` (from the codebook) when set,
   else the span text normalised (whitespace collapsed, edge punctuation and a leading article
   removed; case-insensitive; shown in its most frequent spelling).
+- A pronoun span ("They", "One of them") counts under the actor it refers to (`actor`, else
+  the `referent` text a pre-label resolved); an unresolved one is not an actor and is not
+  counted (`ReportData.unresolved_pronouns` says how many were left out).
 - Documents are the records' `doc_id`; when a record has none, the part of its `id` before the last
   ":" (sentence ids are `<doc_id>:<hash>`), else "(no document)".
 """
@@ -19,6 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotate.model.pronouns import is_pronoun_text
 from annotate.records import atomic_directory
 from annotate.schema import load_schema
 
@@ -65,6 +69,7 @@ class ReportData:
     sentences: int
     repeated_sentences: int                # sentences with more than one record (not adjudicated)
     mentions: list[Mention] = field(default_factory=list)  # every actor span, in input order
+    unresolved_pronouns: int = 0           # pronoun spans with no actor: not counted as actors
 
 
 def normalise_actor(text: str) -> str:
@@ -90,13 +95,20 @@ def collect(records, target: str | None = None) -> ReportData:
     documents: dict[str, Counter] = defaultdict(Counter)
     per_sentence, targets = Counter(), Counter()
     spans: list[tuple[dict, str, str]] = []  # (record, actor key, stance)
+    unresolved = 0
     for record in records:
         per_sentence[record["id"]] += 1
         if record.get("target"):
             targets[str(record["target"])] += 1
         documents[document_of(record)][record["sentiment"]] += 1
         for actor in record["actors"]:
-            name = actor.get("actor") or normalise_actor(actor["text"])
+            name = actor.get("actor")
+            if not name and is_pronoun_text(actor["text"]):
+                if not actor.get("referent"):
+                    unresolved += 1
+                    continue  # "They" with no referent is nobody the report can name
+                name = normalise_actor(actor["referent"])
+            name = name or normalise_actor(actor["text"])
             key = name.casefold()
             spellings[key][name] += 1
             row = by_key.setdefault(key, ActorRow(name))
@@ -117,6 +129,7 @@ def collect(records, target: str | None = None) -> ReportData:
         sentences=len(per_sentence),
         repeated_sentences=sum(1 for n in per_sentence.values() if n > 1),
         mentions=mentions,
+        unresolved_pronouns=unresolved,
     )
 
 

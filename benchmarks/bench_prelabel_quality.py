@@ -1,0 +1,209 @@
+"""Pre-label quality, one run, side by side with the current model (issue 13).
+
+Run from the repository root (reads ../shared/data, never copies it; `git` gives the baseline):
+    OMP_NUM_THREADS=1 taskset -c 0 python3 benchmarks/bench_prelabel_quality.py [--baseline REF]
+
+1. NewsMTSC stance macro-F1 on dev_rw and dev_mt, trained on splits/train.jsonl: the fast tier
+   (StanceClassifier) and the accurate tier (SemanticStanceClassifier) at every semantic weight
+   tried, with CPU fit seconds on one core.
+2. haiti-mss dev (trained on the train split in this run): stance on the gold spans, sentence
+   sentiment, actor precision/recall/F1 (overlap; exact in brackets) for both tiers, and the
+   actor detection of the baseline (annotate/model/actors.py and the codebook at REF, default
+   `main`, loaded from git).
+3. Holder recall on the speakers of the 63 real news pages (benchmarks/gold/news-html-speakers.jsonl:
+   page, locator, speaker; the sentences are read from ../shared/data/news-html/pages), with and
+   without the codebook, and for the baseline.
+4. Pronoun holders: share of the gold pronoun spans (haiti-mss dev and train) found with the
+   gold `actor` (null where the gold has none).
+5. Cost of the accurate tier: pre-label speed (sentences/s, median of 3) and model size.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_stance_quality import converted, macro_f1  # noqa: E402
+from speaker_gold import load_speakers  # noqa: E402
+
+from annotate.codebook import Codebook  # noqa: E402
+from annotate.model.actors import ActorDetector  # noqa: E402
+from annotate.model.pronouns import is_pronoun_text  # noqa: E402
+from annotate.model.prelabel import Prelabeler  # noqa: E402
+from annotate.model.scoring import classification_scores, scorable_actor_spans, span_scores  # noqa: E402
+from annotate.model.store import Model, load_model  # noqa: E402
+from annotate.model.training import previous_texts, stance_items, tier_estimators  # noqa: E402
+from annotate.records import read_all  # noqa: E402
+from annotate.schema import load_schema  # noqa: E402
+
+GOLD = ROOT / "corpora/haiti-mss/gold"
+TRAIN = [GOLD / "articles.train.jsonl", GOLD / "extra.train.jsonl"]
+DEV = [GOLD / "articles.dev.jsonl", GOLD / "extra.dev.jsonl"]
+CODEBOOK = ROOT / "corpora/haiti-mss/codebook.toml"
+PAGES = ROOT.parent / "shared/data/news-html/pages"
+WEIGHTS = (0.3, 0.5, 1.0)
+
+
+def baseline_detector(ref: str):
+    """The actor detector and codebook of `ref` (git), or None when git cannot give them."""
+    try:
+        source = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:annotate/model/actors.py"],
+                                capture_output=True, text=True, check=True).stdout
+        codebook = subprocess.run(["git", "-C", str(ROOT), "show",
+                                   f"{ref}:corpora/haiti-mss/codebook.toml"],
+                                  capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"(no baseline: {exc})")
+        return None
+    folder = Path(tempfile.mkdtemp())
+    (folder / "baseline_actors.py").write_text(source, encoding="utf-8")
+    (folder / "codebook.toml").write_text(codebook, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("baseline_actors", folder / "baseline_actors.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ActorDetector(Codebook.load(folder / "codebook.toml"))
+
+
+def newsmtsc(workdir: Path) -> None:
+    items, labels, _ = stance_items(converted("train", workdir))
+    devs = {split: stance_items(converted(split, workdir))[:2] for split in ("dev_rw", "dev_mt")}
+    print("## 1. NewsMTSC stance macro-F1 (trained on train)\n")
+    print("| model | dev_rw | dev_mt | fit CPU s |\n|---|---|---|---|")
+    runs = [("fast (StanceClassifier, current)", "fast", {})] + [
+        (f"accurate, semantic_weight {w}", "accurate", {"semantic_weight": w}) for w in WEIGHTS]
+    for label, tier, params in runs:
+        stance, _ = tier_estimators(tier, 0, params)
+        start = time.process_time()
+        stance.fit(items, labels)
+        seconds = time.process_time() - start
+        scores = [macro_f1(gold, stance.predict(dev_items)) for dev_items, gold in devs.values()]
+        print(f"| {label} | {scores[0]:.3f} | {scores[1]:.3f} | {seconds:.1f} |")
+
+
+def haiti(baseline) -> dict:
+    train, dev = read_all(TRAIN, "gold"), read_all(DEV, "gold")
+    codebook = Codebook.load(CODEBOOK)
+    items, labels, _ = stance_items(train)
+    dev_items, dev_labels, _ = stance_items(dev)
+    texts = [r["text"] for r in dev]
+    schema = load_schema()
+    models = {}
+    print("\n## 2. haiti-mss dev (trained on train in this run)\n")
+    print("| model | stance macro-F1 | sentiment macro-F1 | actor P | actor R | actor F1 (exact) "
+          "| fit CPU s |\n|---|---|---|---|---|---|---|")
+    previous = previous_texts(dev)
+    gold_spans = [scorable_actor_spans(r) for r in dev]
+    if baseline is not None:
+        spans = span_scores(gold_spans, [baseline.detect(t) for t in texts])
+        o, e = spans["overlap"], spans["exact"]
+        print(f"| baseline detector ({ARGS.baseline}) | (see BENCHMARKS.md) | | {o['precision']:.3f} "
+              f"| {o['recall']:.3f} | {o['f1']:.3f} ({e['f1']:.3f}) | |")
+    detector = ActorDetector(codebook)
+    found = [detector.detect_in_context(t, p) for t, p in zip(texts, previous)]
+    spans = span_scores(gold_spans, found)
+    o, e = spans["overlap"], spans["exact"]
+    for tier in ("fast", "accurate"):
+        stance, sentiment = tier_estimators(tier, 0)
+        start = time.process_time()
+        stance.fit(items, labels)
+        sentiment.fit([r["text"] for r in train], [r["sentiment"] for r in train])
+        seconds = time.process_time() - start
+        stance_f1 = classification_scores(list(dev_labels), list(stance.predict(dev_items)),
+                                          schema.stances)["macro_f1"]
+        sentiment_f1 = classification_scores([r["sentiment"] for r in dev],
+                                             list(sentiment.predict(texts)),
+                                             schema.sentiments)["macro_f1"]
+        print(f"| {tier} | {stance_f1:.3f} | {sentiment_f1:.3f} | {o['precision']:.3f} | "
+              f"{o['recall']:.3f} | {o['f1']:.3f} ({e['f1']:.3f}) | {seconds:.1f} |")
+        models[tier] = (stance, sentiment, codebook)
+    return models
+
+
+def speakers(baseline) -> None:
+    gold = load_speakers(PAGES)
+    print(f"\n## 3. Holder recall on the real news pages ({len(gold)} speakers)\n")
+    print("| detector | named speakers | pronoun speakers | spans per sentence |\n|---|---|---|---|")
+    detectors = [("new, haiti-mss codebook", ActorDetector(Codebook.load(CODEBOOK))),
+                 ("new, no codebook", ActorDetector())]
+    if baseline is not None:
+        detectors.insert(0, (f"baseline ({ARGS.baseline})", baseline))
+    for label, detector in detectors:
+        hits = {True: 0, False: 0}
+        counts = {True: 0, False: 0}
+        predicted = 0
+        for speaker in gold:
+            spans = detector.detect(speaker.sentence)
+            predicted += len(spans)
+            counts[speaker.pronoun] += 1
+            hits[speaker.pronoun] += any(min(s["end"], speaker.end) > max(s["start"], speaker.start)
+                                         for s in spans)
+        print(f"| {label} | {hits[False]}/{counts[False]} = {hits[False] / counts[False]:.3f} | "
+              f"{hits[True]}/{counts[True]} = {hits[True] / counts[True]:.3f} | "
+              f"{predicted / len(gold):.2f} |")
+
+
+def pronouns() -> None:
+    detector = ActorDetector(Codebook.load(CODEBOOK))
+    print("\n## 4. Pronoun holders resolved as the gold\n")
+    print("| split | gold pronoun spans | found | actor as gold (of found) |\n|---|---|---|---|")
+    for split, paths in (("dev", DEV), ("train", TRAIN)):
+        records = read_all(paths, "gold")
+        total = found = right = 0
+        for record, prev in zip(records, previous_texts(records)):
+            predicted = detector.detect_in_context(record["text"], prev)
+            for span in record["actors"]:
+                if not is_pronoun_text(span["text"]):
+                    continue
+                total += 1
+                match = [p for p in predicted
+                         if min(p["end"], span["end"]) > max(p["start"], span["start"])]
+                found += bool(match)
+                right += bool(match) and match[0].get("actor") == span.get("actor")
+        print(f"| {split} | {total} | {found} | {right} ({right / total:.2f}; "
+              f"{right / max(found, 1):.2f} of found) |")
+
+
+def cost(models: dict) -> None:
+    records = [dict(r, prev_text=p) for r, p in
+               zip(read_all(TRAIN + DEV, "gold"), previous_texts(read_all(TRAIN + DEV, "gold")))]
+    records = (records * (3000 // len(records) + 1))[:3000]
+    print("\n## 5. Cost of the accurate tier (3,000 sentences, one thread, median of 3)\n")
+    print("| tier | sentences/s | shipped model size |\n|---|---|---|")
+    for tier, folder in (("fast", "default-model"), ("accurate", "accurate-model")):
+        model = load_model(ROOT / "annotate/data" / folder)
+        labeler = Prelabeler(Model(stance=model.stance, sentiment=model.sentiment,
+                                   codebook=model.codebook, card=model.card))
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            for i in range(0, len(records), 512):
+                labeler.label_batch(records[i:i + 512])
+            runs.append(time.perf_counter() - start)
+        size = sum(f.stat().st_size for f in (ROOT / "annotate/data" / folder).iterdir())
+        print(f"| {tier} | {len(records) / statistics.median(runs):,.0f} | {size / 1024:.0f} kB |")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="main", help="git ref of the current model's code")
+    ARGS = parser.parse_args()
+    base = baseline_detector(ARGS.baseline)
+    with tempfile.TemporaryDirectory() as work:
+        newsmtsc(Path(work))
+    trained = haiti(base)
+    speakers(base)
+    pronouns()
+    cost(trained)
