@@ -13,7 +13,7 @@ from annotate.cli import main
 from annotate.model.semantic import SemanticStanceClassifier, embed_texts, embedder
 from annotate.model.store import default_model_dir, load_model
 from annotate.model.training import stance_items
-from annotate.records import read_all
+from readers import read_all
 
 GOLD = Path(__file__).resolve().parents[1] / "corpora" / "haiti-mss" / "gold"
 
