@@ -83,6 +83,7 @@ class ActorDetector:
             r"(?<!\w)(?:said|says|told\s+\w+|argued|insisted|warned|added)\b")
         # a quote attributed in the same sentence: '"We are glad," said a vendor'
         self._attribution_re = re.compile(rf"[”\"]\s*,?\s*(?:{INVERTED_SOURCE})\b|[,.]?[”\"]\s+\w+")
+        self._determiner_start_re = re.compile(rf"(?:{DETERMINERS})\s", re.IGNORECASE)
         self._words_before_re = re.compile(r"(?<![\w\-’'])[a-z][a-z\-]*\s+")
         self._owner_before_re = re.compile(rf"(?<![\w\-])[{UPPER}][\w\-]*['’]s\s+$")
         self._space_re = re.compile(r"(?:['’]s?)?\s*")
@@ -106,8 +107,9 @@ class ActorDetector:
         spans: list[tuple[int, int]] = []
         for match, (start, end), holder, place in zip(matches, phrases, holders, placed):
             if not place and (holder or (not headline and self._is_mention(text, match))):
-                if match.group("head") is not None:
-                    start = self._extend_left(text, start)
+                if match.group("head") is not None and \
+                        not self._determiner_start_re.match(text, start):
+                    start = self._extend_left(text, start)  # "the armed groups" is whole
                 spans.append((start, end))
         if self._alias_re is not None:
             starts = [start for start, _ in phrases]
