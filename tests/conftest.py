@@ -9,10 +9,14 @@ Usage:
         legacy = label_studio.legacy_token()          # the admin's legacy token (enables them first)
         label_studio.restart(kill=True)               # SIGKILL and start again on the same data dir
         label_studio_template                         # (fixture) a migrated empty data dir to copy
+        label_studio_postgres                         # the same, on PostgreSQL (`postgres` fixture)
+        postgres.stop("immediate"); postgres.start()  # crash and restart that database server
 
 The server runs on a free loopback port with a temporary data dir (SQLite). Its migrated empty
 database is cached in pytest's cache dir (keyed by the Label Studio version), which turns a ~90 s
 first start into ~10 s. If the server cannot start, the fixture FAILS with the end of its log.
+`postgres` is a throwaway PostgreSQL cluster (tests/postgres_helpers.py); Label Studio's migrated
+PostgreSQL database is cached the same way, as a pg_dump.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 
 import ls_admin
 import pytest
+from postgres_helpers import PostgresCluster, postgres_bin
 from shared_data import REQUIRE_ENV, SHARED_DIR, shared_data_missing
 
 from annotate.errors import LabelStudioError
@@ -62,8 +67,9 @@ class LabelStudioServer:
     admin_email = "admin@example.org"
     admin_password = "Admin-pass-9431"
 
-    def __init__(self, data_dir: Path, log_path: Path):
+    def __init__(self, data_dir: Path, log_path: Path, database: str | None = None):
         self.data_dir = data_dir
+        self.database = database  # a postgresql:// URL, or None for SQLite in data_dir
         self.log_path = log_path
         self.port = server.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -81,7 +87,8 @@ class LabelStudioServer:
 
     def start(self) -> None:
         self.process = server.start(self.data_dir, self.port, self.log_path,
-                                    admin=(self.admin_email, self.admin_password))
+                                    admin=(self.admin_email, self.admin_password),
+                                    database=self.database)
         server.wait_until_healthy(self.url, self.process, self.log_path)
 
     def stop(self, *, kill: bool = False) -> None:
@@ -146,20 +153,63 @@ def annotate_data_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def label_studio_template(request, tmp_path_factory) -> Path:
     """A migrated, empty Label Studio data dir to copy (saves the minute a fresh one takes)."""
-    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
-    cache_root = Path(cache.mkdir("annotate-label-studio")) if cache else tmp_path_factory.mktemp("ls")
+    cache_root = _cache_root(request, tmp_path_factory)
     try:
         return _migrated_template(cache_root)
     except LabelStudioError as exc:
         pytest.fail(f"Label Studio could not create its database: {exc}", pytrace=False)
 
 
+def _cache_root(request, tmp_path_factory) -> Path:
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
+    return Path(cache.mkdir("annotate-label-studio")) if cache else tmp_path_factory.mktemp("ls")
+
+
 @pytest.fixture(scope="session")
-def label_studio(label_studio_template, tmp_path_factory):
-    root = tmp_path_factory.mktemp("label-studio")
-    data_dir, log_path = root / "data", root / "server.log"
-    shutil.copytree(label_studio_template, data_dir)
-    instance = LabelStudioServer(data_dir, log_path)
+def postgres():
+    """A PostgreSQL cluster of its own on a free loopback port, for the whole session."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        pytest.fail("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): install "
+                    "Debian's postgresql package (.ci/run does) or set ANNOTATE_POSTGRES_BIN",
+                    pytrace=False)
+    cluster = PostgresCluster(bin_dir)
+    try:
+        cluster.init()
+        cluster.start()
+    except RuntimeError as exc:
+        cluster.remove()
+        pytest.fail(f"the test PostgreSQL did not start: {exc}", pytrace=False)
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture(scope="session")
+def label_studio_postgres_template(postgres, request, tmp_path_factory) -> str:
+    """The name of a database in `postgres` holding Label Studio's migrated empty schema, to copy
+    with CREATE DATABASE ... TEMPLATE. Migrating takes minutes; the pg_dump of the result is
+    cached in pytest's cache dir (keyed by the Label Studio and PostgreSQL versions)."""
+    version = importlib.metadata.version("label-studio")
+    cache_root = _cache_root(request, tmp_path_factory)
+    dump = cache_root / f"label-studio-{version}-postgresql-{postgres.major}.sql"
+    name = "ls_template"
+    postgres.create_database(name)
+    try:
+        if not dump.exists():
+            scratch = Path(tempfile.mkdtemp(prefix="ls-pg-template-", dir=cache_root))
+            server.migrate(scratch / "data", cache_root / "template-postgresql.log",
+                           database=postgres.url(name))
+            postgres.dump(name, scratch / "dump.sql")
+            os.replace(scratch / "dump.sql", dump)  # atomic: a parallel session keeps a whole one
+            shutil.rmtree(scratch, ignore_errors=True)
+        else:
+            postgres.restore(dump, name)
+    except (LabelStudioError, RuntimeError) as exc:
+        pytest.fail(f"Label Studio could not create its PostgreSQL database: {exc}", pytrace=False)
+    return name
+
+
+def _serve(instance: LabelStudioServer):
     try:
         instance.start()
     except LabelStudioError as exc:
@@ -174,3 +224,19 @@ def label_studio(label_studio_template, tmp_path_factory):
                     pytrace=False)
     finally:
         instance.stop()
+
+
+@pytest.fixture(scope="session")
+def label_studio_postgres(postgres, label_studio_postgres_template, tmp_path_factory):
+    """Label Studio on the `postgres` cluster (its own database, a copy of the template)."""
+    root = tmp_path_factory.mktemp("label-studio-postgres")
+    url = postgres.create_database("label_studio", template=label_studio_postgres_template)
+    yield from _serve(LabelStudioServer(root / "data", root / "server.log", database=url))
+
+
+@pytest.fixture(scope="session")
+def label_studio(label_studio_template, tmp_path_factory):
+    root = tmp_path_factory.mktemp("label-studio")
+    data_dir, log_path = root / "data", root / "server.log"
+    shutil.copytree(label_studio_template, data_dir)
+    yield from _serve(LabelStudioServer(data_dir, log_path))

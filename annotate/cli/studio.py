@@ -16,9 +16,14 @@ from annotate.cli.common import handle_errors, info
               help="Start the server and return (stop it with --stop) instead of running until "
                    "Ctrl-C.")
 @click.option("--stop", is_flag=True, help="Stop a server started with --background.")
+@click.option("--database", envvar="ANNOTATE_STUDIO_DATABASE", default=None, metavar="URL",
+              help="PostgreSQL for Label Studio's data instead of SQLite: "
+                   "postgresql://USER:PASSWORD@HOST:PORT/DATABASE (remembered; or set "
+                   "ANNOTATE_STUDIO_DATABASE, which keeps the password out of shell history).")
 @handle_errors
-def command(port, background, stop):
-    """Start a local Label Studio (loopback only, SQLite in your data directory).
+def command(port, background, stop, database):
+    """Start a local Label Studio (loopback only, SQLite in your data directory, or PostgreSQL
+    with --database).
 
     On first run it creates an admin account and a personal access token, stored readable by
     you only (0600) in the studio directory ($ANNOTATE_STUDIO_DIR, else studio/ in the data
@@ -32,6 +37,8 @@ def command(port, background, stop):
       annotate studio --background
       annotate export push predictions.jsonl --project haiti-mss
       annotate studio --stop
+      ANNOTATE_STUDIO_DATABASE=postgresql://ls:secret@127.0.0.1:5432/labelstudio \\
+          annotate studio --background
     """
     from annotate.labelstudio import studio
 
@@ -39,9 +46,9 @@ def command(port, background, stop):
         info("stopped the local Label Studio" if studio.stop()
              else "no local Label Studio started with --background is running")
         return
-    if not studio.is_initialised():
+    if not studio.is_initialised(database):
         info("first start: Label Studio creates its database (a minute or two)...")
-    result, process = studio.start(port, background=background)
+    result, process = studio.start(port, background=background, database=database)
     state = "started" if result.started else "already running"
     info(f"Label Studio {state} at {result.url}")
     info(f"  log in as {result.email}"

@@ -27,16 +27,72 @@ _QUIET_ENV = MappingProxyType({
     "COLLECT_ANALYTICS": "false",
     "SENTRY_DSN": "",
     "FRONTEND_SENTRY_DSN": "",
-    "DJANGO_DB": "sqlite",
     "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
 })
 _DROPPED_ENV = ("USERNAME", "PASSWORD", "USER_TOKEN", "LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD",
                 "LABEL_STUDIO_USER_TOKEN", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_URL")
 
 
-def server_env(data_dir: Path) -> dict:
+# Label Studio's own names for its PostgreSQL connection (label_studio/core/settings/base.py)
+_POSTGRES_ENV = ("POSTGRE_NAME", "POSTGRE_USER", "POSTGRE_PASSWORD", "POSTGRE_HOST", "POSTGRE_PORT")
+
+
+def database_env(database: str | None) -> dict:
+    """Label Studio's database settings: SQLite in its data dir unless `database` is a
+    postgresql://user:password@host:port/name URL, or the caller's environment already says
+    DJANGO_DB=postgresql with POSTGRE_* set (Label Studio's documented way, kept as it is)."""
+    if database is None:
+        if os.environ.get("DJANGO_DB") == "postgresql":
+            return {"DJANGO_DB": "postgresql"}
+        return {"DJANGO_DB": "sqlite"}
+    parts = parse_database_url(database)
+    return {"DJANGO_DB": "postgresql", "POSTGRE_NAME": parts["name"], "POSTGRE_USER": parts["user"],
+            "POSTGRE_PASSWORD": parts["password"], "POSTGRE_HOST": parts["host"],
+            "POSTGRE_PORT": str(parts["port"])}
+
+
+def parse_database_url(database: str) -> dict:
+    """{user, password, host, port, name} of a postgresql:// URL; errors never show the password."""
+    from urllib.parse import unquote, urlsplit
+
+    shown = redact_database_url(database)
+    try:
+        url = urlsplit(database)
+        port = url.port or 5432
+    except ValueError:
+        raise LabelStudioError(f"--database {shown} is not a URL; give "
+                               "postgresql://USER:PASSWORD@HOST:PORT/DATABASE") from None
+    name = unquote(url.path.lstrip("/"))
+    if url.scheme not in ("postgresql", "postgres") or not url.hostname or not name or "/" in name:
+        raise LabelStudioError(f"--database {shown}: annotate studio runs Label Studio on SQLite "
+                               "(the default) or PostgreSQL; give "
+                               "postgresql://USER:PASSWORD@HOST:PORT/DATABASE")
+    return {"user": unquote(url.username or "postgres"), "password": unquote(url.password or ""),
+            "host": url.hostname, "port": port, "name": name}
+
+
+def redact_database_url(database: str) -> str:
+    """The URL with its password replaced, for messages."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        url = urlsplit(database)
+        if url.password is None:
+            return database
+        netloc = url.netloc.rsplit("@", 1)
+        user = netloc[0].split(":", 1)[0]
+        return urlunsplit(url._replace(netloc=f"{user}:***@{netloc[1]}"))
+    except ValueError:
+        return "(a URL that cannot be read)"
+
+
+def server_env(data_dir: Path, database: str | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    if database is not None or os.environ.get("DJANGO_DB") != "postgresql":
+        for name in _POSTGRES_ENV:  # a stray POSTGRE_* must not mix into another database's settings
+            env.pop(name, None)
     env.update(_QUIET_ENV)
+    env.update(database_env(database))
     env["LABEL_STUDIO_BASE_DATA_DIR"] = str(Path(data_dir).resolve())
     return env
 
@@ -64,27 +120,30 @@ def port_is_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def migrate(data_dir: Path, log_path: Path) -> None:
-    """Create and migrate the SQLite database without starting a server (the slow first step)."""
+def migrate(data_dir: Path, log_path: Path, database: str | None = None) -> None:
+    """Create and migrate the database (SQLite in `data_dir`, or the PostgreSQL `database`)
+    without starting a server (the slow first step)."""
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
-        done = subprocess.run([*_command(), "version"], env=server_env(data_dir), stdout=log,
-                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        done = subprocess.run([*_command(), "version"], env=server_env(data_dir, database),
+                              stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     if done.returncode != 0:
-        raise LabelStudioError(f"Label Studio could not initialise its database in {data_dir}:\n"
+        where = redact_database_url(database) if database else data_dir
+        raise LabelStudioError(f"Label Studio could not initialise its database in {where}:\n"
                                f"{log_tail(log_path)}")
 
 
-def start(data_dir: Path, port: int, log_path: Path, *,
-          admin: tuple[str, str] | None = None) -> subprocess.Popen:
+def start(data_dir: Path, port: int, log_path: Path, *, admin: tuple[str, str] | None = None,
+          database: str | None = None) -> subprocess.Popen:
     """Start `label-studio` on 127.0.0.1:port in its own process group (so it can be stopped whole,
     and it outlives the command that started it when that command exits).
 
     `admin` (email, password) creates that account on start if it does not exist yet.
+    `database`: a postgresql:// URL (see `database_env`); its password travels in the environment.
     """
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     args = [*_command(), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port)]
-    env = server_env(data_dir)
+    env = server_env(data_dir, database)
     if admin:  # through the environment, not argv: other local users can read a process's argv
         env["LABEL_STUDIO_USERNAME"], env["LABEL_STUDIO_PASSWORD"] = admin
     log = open(log_path, "ab")

@@ -1,9 +1,12 @@
-"""`annotate studio`: a local Label Studio on loopback, SQLite in a per-user data directory.
+"""`annotate studio`: a local Label Studio on loopback, SQLite in a per-user data directory, or
+a PostgreSQL database (`--database postgresql://...`) for projects of 100,000 tasks and several
+annotators at once (SQLite answers "database is locked" there).
 
 Layout of the studio directory ($ANNOTATE_STUDIO_DIR, else $XDG_DATA_HOME/annotate/studio, else
 ~/.local/share/annotate/studio), created 0700:
     data/               Label Studio's data dir (SQLite database, media, its secret key)
-    credentials.json    0600: URL, admin email and password, the admin's personal access token
+    credentials.json    0600: URL, admin email and password, the admin's personal access token,
+                        and the PostgreSQL URL when one was given (it may hold that password)
     server.log          the server's output
     server.pid          the process group of a server started with --background
 
@@ -79,7 +82,12 @@ def read_credentials() -> dict | None:
     return credentials
 
 
-def is_initialised() -> bool:
+def is_initialised(database: str | None = None) -> bool:
+    """Whether the server's database exists already (the first start creates it, slowly)."""
+    credentials = read_credentials() or {}
+    database = database or credentials.get("database")
+    if database is not None:
+        return "token" in credentials and credentials.get("database") == database
     return (studio_dir() / "data" / "label_studio.sqlite3").exists()
 
 
@@ -112,9 +120,13 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start(port: int | None = None, *, background: bool = True) -> tuple[StudioInfo, object]:
+def start(port: int | None = None, *, background: bool = True,
+          database: str | None = None) -> tuple[StudioInfo, object]:
     """Start (or find running) the local server; on first run create the admin and its token.
 
+    `database` (a postgresql:// URL) is remembered: later starts without it use it again. A
+    studio whose account lives in one database cannot be moved to another (the token would not
+    be there): that is refused with what to do.
     Returns the info and the server process (None when it was already running).
     """
     directory = studio_dir()
@@ -127,11 +139,23 @@ def start(port: int | None = None, *, background: bool = True) -> tuple[StudioIn
                                "directory") from None
     credentials = read_credentials() or {}
     created = "token" not in credentials
+    if database is not None:
+        server.parse_database_url(database)  # a malformed URL fails before anything is written
     if created:
         credentials = {"email": ADMIN_EMAIL, "password": secrets.token_urlsafe(12),
                        "port": port or _default_port()}
-    elif port and port != credentials["port"]:
-        credentials["port"] = port
+        if database is not None:
+            credentials["database"] = database
+    else:
+        if database is not None and database != credentials.get("database"):
+            stored = credentials.get("database")
+            was = server.redact_database_url(stored) if stored else "SQLite"
+            raise LabelStudioError(f"the studio in {directory} keeps its account in {was}, not "
+                                   f"{server.redact_database_url(database)}; set "
+                                   "ANNOTATE_STUDIO_DIR to a new directory for the other database")
+        if port and port != credentials["port"]:
+            credentials["port"] = port
+    database = credentials.get("database")
     url = f"http://127.0.0.1:{credentials['port']}"
     credentials["url"] = url
     _save_credentials(credentials)
@@ -142,7 +166,8 @@ def start(port: int | None = None, *, background: bool = True) -> tuple[StudioIn
             raise LabelStudioError(f"port {credentials['port']} is taken by another program; "
                                    "choose another with `annotate studio --port N`")
         process = server.start(directory / "data", credentials["port"], _log_path(),
-                               admin=(credentials["email"], credentials["password"]))
+                               admin=(credentials["email"], credentials["password"]),
+                               database=database)
         started = True
         try:
             server.wait_until_healthy(url, process, _log_path())
