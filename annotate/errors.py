@@ -19,6 +19,10 @@ class InputError(AnnotateError):
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        # rebuilt from its own arguments: an error raised on a Dask worker reaches the client whole
+        return type(self), (self.path, self.reason, self.line)
+
 
 class SchemaError(InputError):
     """A record parsed but the annotation schema rejects it."""
@@ -30,6 +34,10 @@ class ModelError(AnnotateError):
 
 class LabelStudioError(AnnotateError):
     """Label Studio is unreachable, refused the credentials, or answered with an error."""
+
+
+class ClusterError(AnnotateError):
+    """A Dask cluster (`--scheduler`) cannot be reached or lost a worker for good."""
 
 
 class ConfigError(AnnotateError):

@@ -1,5 +1,6 @@
 """What every command shares: errors as one clear line and an exit code, the Label Studio
-connection options, score formatting and status lines."""
+connection options, the options of the commands that run on a Dask cluster, score formatting and
+status lines."""
 
 from __future__ import annotations
 
@@ -76,3 +77,27 @@ def shipped_model(model_dir: str | None, tier: str) -> str | None:
     from annotate.model.store import default_model_dir
 
     return str(default_model_dir(tier))
+def scheduler_options(func):
+    """--scheduler ADDRESS and --workers N, for the commands that can run on a Dask cluster."""
+    func = click.option("--workers", type=click.IntRange(min=1), default=None,
+                        help="Worker processes of --scheduler local [default: one per CPU].")(func)
+    return click.option(
+        "--scheduler", default=None, metavar="ADDRESS",
+        help="Run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' for a "
+             "LocalCluster on this machine. Inputs are JSON Lines shards (part-*.jsonl.gz, or a "
+             "directory of them) and -o a directory of output shards, in the same order. "
+             "Needs the dask extra.")(func)
+
+
+def on_cluster(scheduler: str | None, workers: int | None) -> bool:
+    """Whether --scheduler was given (--workers alone is a usage error)."""
+    if scheduler is None and workers is not None:
+        raise click.UsageError("--workers needs --scheduler local")
+    return scheduler is not None
+
+
+def dask_session(scheduler: str, workers: int | None):
+    """The Dask client of --scheduler, as a context manager."""
+    from annotate.ingest.shards import dask_client
+
+    return dask_client(scheduler, workers)

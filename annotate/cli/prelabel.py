@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import click
 
-from annotate.cli.common import handle_errors, info, shipped_model, tier_option
+from annotate.cli.common import (
+    dask_session,
+    handle_errors,
+    info,
+    on_cluster,
+    scheduler_options,
+    shipped_model,
+    tier_option,
+)
 from annotate.model.prelabel import BATCH_SIZE
 
 
 @click.command("prelabel")
-@click.argument("sentences", type=click.Path(dir_okay=False, path_type=str))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="Prediction JSONL file to write (written atomically).")
+@click.argument("sentences", nargs=-1, required=True, metavar="SENTENCES...",
+                type=click.Path(path_type=str))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=str),
+              help="Prediction JSONL file to write (written atomically; with --scheduler a "
+                   "directory of shards).")
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=str),
               default=None, help="Model directory from `annotate train` [default: the shipped "
                                  "model].")
@@ -24,8 +34,10 @@ from annotate.model.prelabel import BATCH_SIZE
               help="Sentences per vectorised prediction batch.")
 @tier_option("Without --model: the shipped fast model, or the accurate one (with the semantic "
              "layer: better stance and sentiment, about half the speed).")
+@scheduler_options
 @handle_errors
-def command(sentences, output, model_dir, jobs, codebook_path, batch_size, tier):
+def command(sentences, output, model_dir, jobs, codebook_path, batch_size, tier, scheduler,
+            workers):
     """Pre-label sentences: actor spans, each actor's stance with its probability, and the
     sentence sentiment with a score.
 
@@ -37,7 +49,16 @@ def command(sentences, output, model_dir, jobs, codebook_path, batch_size, tier)
     Example:
       annotate split corpora/haiti-mss/articles -o sentences.jsonl
       annotate prelabel sentences.jsonl -o predictions.jsonl --jobs 2
+      annotate prelabel sentences/ --scheduler tcp://scheduler:8786 -o predictions/
     """
+    model_dir = shipped_model(model_dir, tier)
+    if on_cluster(scheduler, workers):
+        _prelabel_on_cluster(sentences, output, model_dir, codebook_path, batch_size, scheduler,
+                             workers)
+        return
+    if len(sentences) != 1:
+        raise click.UsageError("give one SENTENCES file (several shards need --scheduler)")
+    (sentences,) = sentences
     from annotate.model.prelabel import prelabel_file
 
     model_dir = shipped_model(model_dir, tier)
@@ -45,3 +66,14 @@ def command(sentences, output, model_dir, jobs, codebook_path, batch_size, tier)
                           batch_size=batch_size)
     info(f"pre-labelled {stats.sentences} sentences ({stats.actors} actor spans) with model "
          f"{stats.model_version}; wrote {output}")
+
+
+def _prelabel_on_cluster(sentences, output, model_dir, codebook_path, batch_size, scheduler,
+                         workers):
+    from annotate.model.distributed import prelabel_shards
+
+    with dask_session(scheduler, workers) as client:
+        run, stats, version = prelabel_shards(sentences, output, client, model_dir,
+                                              codebook_path=codebook_path, batch_size=batch_size)
+    info(f"pre-labelled {stats.records} sentences ({stats.actors} actor spans) with model "
+         f"{version} on {run.workers} workers; wrote {len(run.results)} shards to {output}")

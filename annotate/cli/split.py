@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from annotate.cli.common import handle_errors, info
+from annotate.cli.common import (
+    dask_session,
+    handle_errors,
+    info,
+    on_cluster,
+    scheduler_options,
+)
 
 MAX_LISTED_SKIPS = 20
 
@@ -15,8 +21,9 @@ def _plural(count: int, word: str) -> str:
 
 @click.command("split")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...", type=click.Path(path_type=str))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="Sentence records to write (JSON Lines); written only if every input is good.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=str),
+              help="Sentence records to write (JSON Lines; with --scheduler a directory of "
+                   "shards); written only if every input is good.")
 @click.option("--text-column", help="CSV/TSV column with the article text [default: the first of "
               "text, body, content, article, ...].")
 @click.option("--id-column", help="CSV/TSV column with the document id [default: id, doc_id, "
@@ -33,9 +40,10 @@ def _plural(count: int, word: str) -> str:
 @click.option("--skip-bad", is_flag=True,
               help="Leave out bad documents (a page without article text, a ragged CSV row, a file "
               "cut short...), list them, and go on.")
+@scheduler_options
 @handle_errors
 def command(inputs, output, text_column, id_column, title_column, date_column, outlet_column,
-            url_column, author_column, lenient_dates, skip_bad):
+            url_column, author_column, lenient_dates, skip_bad, scheduler, workers):
     """Split news articles, web pages and news exports into sentences with exact offsets.
 
     INPUT is a .txt or .md article, a saved web page (.html/.htm: the article's text, title,
@@ -52,11 +60,18 @@ def command(inputs, output, text_column, id_column, title_column, date_column, o
       annotate split corpora/haiti-mss/articles -o sentences.jsonl
       annotate split saved-pages/ -o sentences.jsonl --skip-bad
       annotate split export.csv --text-column body --outlet-column source -o sentences.jsonl
+      annotate split corpus/part-*.jsonl.gz --scheduler tcp://scheduler:8786 -o sentences/
     """
-    from annotate.ingest.documents import ReadOptions, split_to_file
-
     columns = {"text": text_column, "id": id_column, "title": title_column, "date": date_column,
                "outlet": outlet_column, "url": url_column, "author": author_column}
+    if on_cluster(scheduler, workers):
+        if any(columns.values()) or lenient_dates or skip_bad:
+            raise click.UsageError("--scheduler reads .jsonl(.gz) document shards; the column, "
+                                   "--lenient-dates and --skip-bad options are for one machine")
+        _split_on_cluster(inputs, output, scheduler, workers)
+        return
+    from annotate.ingest.documents import ReadOptions, split_to_file
+
     stats = split_to_file(inputs, output, ReadOptions(columns, lenient_dates, skip_bad))
     problems = stats.problems
     for source in stats.empty_documents:
@@ -72,3 +87,15 @@ def command(inputs, output, text_column, id_column, title_column, date_column, o
         extras.append(f"left {_plural(problems.dates_left_empty, 'unreadable date')} empty")
     info(f"wrote {_plural(stats.sentences, 'sentence')} from "
          f"{_plural(stats.documents, 'document')} to {output} ({', '.join(extras)})")
+
+
+def _split_on_cluster(inputs, output, scheduler, workers):
+    from annotate.ingest.shards import split_shards
+
+    with dask_session(scheduler, workers) as client:
+        run, stats = split_shards(inputs, output, client)
+    for source in stats.empty_documents:
+        info(f"warning: {source}: no sentences found")
+    info(f"wrote {_plural(stats.sentences, 'sentence')} from {_plural(stats.documents, 'document')} "
+         f"to {_plural(len(run.results), 'shard')} in {output} on {_plural(run.workers, 'worker')} "
+         f"(dropped {_plural(stats.dropped_lines, 'furniture line')})")
