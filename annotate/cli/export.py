@@ -11,7 +11,7 @@ from annotate.labelstudio.project import Overlap, instructions
 from annotate.labelstudio.pull import pull, pull_file, rejects_path
 from annotate.labelstudio.push import (
     BATCH_SIZE,
-    load_predictions,
+    PredictionFile,
     push,
     records_without_target,
     resolve_target,
@@ -91,7 +91,7 @@ def push_command(predictions, project, target, corpus, update_predictions, order
     corpus_config = load_corpus_config(corpus) if corpus else None
     codebook_actors = ([a.name for a in Codebook.load(corpus_config.codebook).actors]
                        if corpus_config else [])
-    records = load_predictions(predictions, order)
+    records = PredictionFile(predictions, order)
     target = resolve_target(target, corpus_config)
     untargeted = records_without_target(records, target)
     if untargeted:

@@ -390,12 +390,24 @@ def users(session: Session) -> dict[int, str]:
 
 
 def export_tasks(session: Session, project_id: int, poll_seconds: float = 0.2) -> bytes:
-    """All tasks with annotations and drafts, as Label Studio JSON, through an export snapshot
-    (built in the background by the server: no per-task requests, no request timeout), with
-    each annotation's `completed_by` expanded to the user (id, email, names)."""
+    """All tasks with annotations and drafts as Label Studio JSON (see `download_export`)."""
+    import io
+
+    buffer = io.BytesIO()
+    download_export(session, project_id, buffer, poll_seconds)
+    return buffer.getvalue()
+
+
+def download_export(session: Session, project_id: int, handle, poll_seconds: float = 0.2) -> int:
+    """Write all tasks with annotations and drafts, as Label Studio JSON, to the binary `handle`,
+    chunk by chunk as they arrive (a project of 100,000 tasks is never in memory), through an
+    export snapshot (built in the background by the server: no per-task requests, no request
+    timeout), with each annotation's `completed_by` expanded to the user (id, email, names).
+    Returns the bytes written."""
     import time
 
     ls = session.ls
+    written = 0
     with server_errors(session.url, "export the project", session.key,
                        not_found=f"project {project_id} not found in Label Studio (404)"):
         # completed_by expanded to {id, email, ...}: the file names its annotators by itself
@@ -409,9 +421,11 @@ def export_tasks(session: Session, project_id: int, poll_seconds: float = 0.2) -
         if status == "failed":
             raise LabelStudioError(f"Label Studio could not build the export of project {project_id}; "
                                    "see the server's log")
-        data = b"".join(ls.projects.exports.download(id=project_id, export_pk=snapshot.id,
-                                                     export_type="JSON"))
+        for chunk in ls.projects.exports.download(id=project_id, export_pk=snapshot.id,
+                                                  export_type="JSON"):
+            handle.write(chunk)
+            written += len(chunk)
         ls.projects.exports.delete(id=project_id, export_pk=snapshot.id)
-    return data
+    return written
 
 

@@ -11,7 +11,7 @@ Studio lets a second annotator edit the first one's annotation in place) names b
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -199,7 +199,13 @@ def gold_from_export(tasks: Iterable[dict], users: dict, since: datetime | None 
     Raises MalformedExport, naming the task (its position from 1 and its id), when a task is not
     shaped like Label Studio's."""
     stats = PullStats()
-    records = []
+    return list(iter_gold(tasks, users, stats, since)), stats
+
+
+def iter_gold(tasks: Iterable[dict], users, stats: PullStats, since: datetime | None = None
+              ) -> Iterator[dict]:
+    """`gold_from_export`, one record at a time (for exports streamed from disk); `stats` is
+    complete once the records are consumed. `users` is any mapping of user id -> email."""
     for position, task_json in enumerate(tasks, 1):
         problem = _shape_problem(task_json)
         if problem:
@@ -225,13 +231,14 @@ def gold_from_export(tasks: Iterable[dict], users: dict, since: datetime | None 
             editor = other_editor(annotation)
             updated_by = None if editor is None else _annotator(editor, users)
             try:
-                records.append(gold_from_annotation(task_json, annotation, annotator, updated_by))
-                stats.annotations += 1
-                stats.edited_by_other += updated_by is not None
+                record = gold_from_annotation(task_json, annotation, annotator, updated_by)
             except Misfit as exc:
                 stats.rejected.append({
                     "task_id": task_json.get("id"), "annotation_id": annotation.get("id"),
                     "sentence_id": (task_json.get("data") or {}).get("sentence_id"),
                     "annotator": annotator, **({"updated_by": updated_by} if updated_by else {}),
                     "problem": str(exc), "result": annotation.get("result")})
-    return records, stats
+                continue
+            stats.annotations += 1
+            stats.edited_by_other += updated_by is not None
+            yield record

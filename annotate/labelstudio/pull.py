@@ -7,6 +7,8 @@ Conversion lives in annotate.labelstudio.gold; HTTP in annotate.labelstudio.clie
 from __future__ import annotations
 
 import json
+import tempfile
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -124,28 +126,69 @@ def _save(output, records, stats, source: str, since_used: datetime | None) -> N
                    "pulled_at": datetime.now(timezone.utc).isoformat()}, handle, indent=1)
 
 
+class _UsersOnDemand(Mapping):
+    """User id -> email, listed from the server only if an annotation names its user by id
+    alone (a server that ignores the snapshot's serialization option)."""
+
+    def __init__(self, session):
+        self._session, self._users = session, None
+
+    def _loaded(self) -> dict:
+        if self._users is None:
+            self._users = labelstudio.users(self._session)
+        return self._users
+
+    def __getitem__(self, key):
+        return self._loaded()[key]
+
+    def __iter__(self):
+        return iter(self._loaded())
+
+    def __len__(self):
+        return len(self._loaded())
+
+
+def _streamed_tasks(handle) -> Iterator[dict]:
+    """The tasks of a JSON export file one at a time (ijson), never the whole list in memory."""
+    import ijson
+
+    start = handle.read(64).lstrip()
+    handle.seek(0)
+    if start and not start.startswith(b"["):
+        raise gold.MalformedExport("it is not a JSON list of tasks")
+    try:
+        yield from ijson.items(handle, "item", use_float=True)
+    except ijson.JSONError as exc:
+        raise gold.MalformedExport(f"it is not valid JSON ({exc})") from None
+
+
 def pull(session, title: str, output, since: str | None = None) -> gold.PullStats:
-    """Export the project in bulk and write one gold record per sentence per annotator."""
+    """Export the project in bulk and write one gold record per sentence per annotator.
+
+    The snapshot streams to a temporary file beside the output and is converted task by task
+    (never the whole export in memory); the gold records are held until written, for the --since
+    merge."""
     project = labelstudio.require_project(session, title)
     source = f"{session.url} project {title!r}"
     since_time = parse_since(since, output, source)
     check_merge_target(output, source, since_time)
-    try:
-        exported = json.loads(labelstudio.export_tasks(session, project["id"]))
-    except ValueError:
-        raise LabelStudioError(f"the export of project {title!r} at {session.url} is not "
-                               "JSON; see the server's log") from None
-    # the snapshot names annotators itself; a server that ignores that option gives ids only,
-    # and the last editor of an annotation (updated_by) always comes as an id
-    bare_ids = any(not isinstance(a.get("completed_by"), dict) or gold.other_editor(a) is not None
-                   for t in exported if isinstance(t, dict)
-                   for a in t.get("annotations") or [] if isinstance(a, dict))
-    users = labelstudio.users(session) if bare_ids else {}
-    try:
-        records, stats = gold.gold_from_export(exported, users, since_time)
-    except gold.MalformedExport as exc:
-        raise LabelStudioError(f"the export of project {title!r} at {session.url} is not shaped "
-                               f"like Label Studio's: {exc}") from None
+    directory = Path(output).parent
+    if not directory.is_dir():
+        raise InputError(directory, "output directory does not exist; create it first")
+    stats = gold.PullStats()
+    with tempfile.TemporaryFile(dir=directory, prefix=f".{Path(output).name}.export.") as snapshot:
+        labelstudio.download_export(session, project["id"], snapshot)
+        snapshot.seek(0)
+        # users on demand: an annotator named by id alone (a server that ignores the snapshot's
+        # option) or the last editor of an annotation (updated_by, always an id) lists them once
+        tasks = _streamed_tasks(snapshot)
+        try:
+            # the snapshot streams from disk; the gold records are kept for _save's --since merge
+            records = list(gold.iter_gold(tasks, _UsersOnDemand(session), stats, since_time))
+        except gold.MalformedExport as exc:
+            raise LabelStudioError(f"the export of project {title!r} at {session.url} is not "
+                                   f"shaped like Label Studio's: {exc}; see the server's log"
+                                   ) from None
     _save(output, records, stats, source, since_time)
     return stats
 

@@ -10,9 +10,14 @@ cheap calls. Conversion lives in annotate.labelstudio.tasks; HTTP in annotate.la
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
+<<<<<<< HEAD
 from collections.abc import Callable, Iterable, Sequence
+=======
+from collections.abc import Callable, Iterable, Iterator
+>>>>>>> 06cb3ee (export push streams its input (PredictionFile: validated whole, then re-read per pass; one batch in memory), pull streams the snapshot to a temporary file beside the output and converts it task by task (ijson); --to-file written task by task; benchmarks: bench_distributed.py, bench_export_scale.py; bench_export.py: export_raw through the client (ls_admin was undefined))
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +29,7 @@ from annotate.labelstudio.project import Overlap, ensure_project_settings, instr
 from annotate.labelstudio.push_index import PushIndex
 from annotate.labelstudio.push_index import default_directory as default_index_directory
 from annotate.quality.ordering import order_predictions
-from annotate.records import atomic_output, read_numbered_records
+from annotate.records import atomic_output, read_numbered_records, read_records
 
 BATCH_SIZE = 1000  # tasks per import request: ~1.5 s each on a laptop-class server
 # progress(done, total, what): cumulative counts, called after each batch (the CLI draws a bar)
@@ -61,11 +66,58 @@ def load_predictions(path, order: str = "input") -> list[dict]:
     return list(order_predictions(tasks.add_context(records), order))
 
 
-def write_import_file(records: list[dict], path, target: str | None) -> int:
-    """Label Studio's import file (tasks with predictions), for its own Import button."""
+class PredictionFile:
+    """A prediction file validated whole first (a bad line stops before anything is sent), then
+    read again on each pass rather than held: 100,000 records are about a gigabyte as Python
+    dicts. Only --order uncertainty and records lacking prev_text/next_text (filled from file
+    order) hold the file in memory. Iterating gives the records, `ids` their sentence ids."""
+
+    def __init__(self, path, order: str = "input"):
+        self.path = path
+        seen: dict[str, int] = {}
+        needs_context, last = False, None
+        for line, record in read_numbered_records(path, "prediction"):
+            if record["id"] in seen:
+                raise InputError(path, f"sentence id {record['id']!r} already appeared on line "
+                                 f"{seen[record['id']]}; ids must be unique", line=line)
+            seen[record["id"]] = line
+            needs_context = needs_context or not {"prev_text", "next_text"} <= record.keys()
+            last = record["model_version"]
+        self._held = load_predictions(path, order) if order != "input" or needs_context else None
+        self.ids = [r["id"] for r in self._held] if self._held is not None else list(seen)
+        self.last_model_version = self._held[-1]["model_version"] if self._held else last
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[dict]:
+        if self._held is not None:
+            return iter(self._held)
+        return read_records(self.path, "prediction")
+
+
+def _ids(records) -> list[str]:
+    return records.ids if isinstance(records, PredictionFile) else [r["id"] for r in records]
+
+
+def _last_version(records) -> str | None:
+    if isinstance(records, PredictionFile):
+        return records.last_model_version
+    return records[-1]["model_version"] if records else None
+
+
+def write_import_file(records: Iterable[dict], path, target: str | None) -> int:
+    """Label Studio's import file (tasks with predictions), for its own Import button; written
+    task by task."""
+    count = 0
     with atomic_output(path) as handle:
-        json.dump([tasks.task(r, target) for r in records], handle, ensure_ascii=False)
-    return len(records)
+        handle.write("[")
+        for record in records:
+            handle.write(("," if count else "")
+                         + json.dumps(tasks.task(record, target), ensure_ascii=False))
+            count += 1
+        handle.write("]")
+    return count
 
 
 # --- push ----------------------------------------------------------------------------------------
@@ -91,9 +143,10 @@ class PushSummary:
     task_listing: str = "none"
 
 
-def _batches(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def _existing_tasks(session, project, store: PushIndex, full: bool, summary) -> list[dict]:
@@ -120,7 +173,7 @@ def _existing_tasks(session, project, store: PushIndex, full: bool, summary) -> 
     return index
 
 
-def push(session, title: str, records: list[dict], target: str | None, *,
+def push(session, title: str, records: list[dict] | PredictionFile, target: str | None, *,
          batch_size: int = BATCH_SIZE, update_predictions: bool = False,
          instructions_html: str | None = None, index_dir: Path | None = None,
          progress: Progress | None = None, codebook_actors: Sequence[str] = (),
@@ -147,8 +200,9 @@ def push(session, title: str, records: list[dict], target: str | None, *,
     summary.duplicate_tasks = sum(1 for n in counts.values() if n > 1)
     existing = {t["sentence_id"]: t for t in index}
     known = {t["id"]: t["sentence_id"] for t in index}
-    new = [r for r in records if r["id"] not in existing]
-    summary.already_present = len(records) - len(new)
+    missing = sum(1 for sentence_id in _ids(records) if sentence_id not in existing)
+    summary.already_present = len(records) - missing
+    new = (r for r in records if r["id"] not in existing)  # streamed: one batch in memory
     for batch in _batches(new, batch_size):
         task_ids = labelstudio.import_tasks(session, project["id"],
                                             [tasks.task(r, target) for r in batch])
@@ -160,7 +214,7 @@ def push(session, title: str, records: list[dict], target: str | None, *,
             known = None  # ids we cannot map: let the next push list the tasks
             store.forget()
         if progress:
-            progress(summary.created, len(new), "tasks")
+            progress(summary.created, missing, "tasks")
     if update_predictions and summary.already_present:
         _update_predictions(session, project["id"], records, existing, summary, batch_size, progress)
     _show_latest_version(session, project, records, summary)
@@ -171,7 +225,7 @@ def _update_predictions(session, project_id, records, existing, summary, batch_s
     """Attach each record's prediction to its existing task, unless someone annotated the task or
     it already has a prediction of that model version (so a rerun adds nothing twice)."""
     versions = labelstudio.prediction_versions(session, project_id)
-    todo = []
+    todo: set[str] = set()  # sentence ids; the predictions are built batch by batch below
     for record in records:
         task_info = existing.get(record["id"])
         if task_info is None:
@@ -179,8 +233,10 @@ def _update_predictions(session, project_id, records, existing, summary, batch_s
         if task_info["annotated"]:
             summary.annotated_kept += 1
         elif record["model_version"] not in versions.get(task_info["id"], set()):
-            todo.append({"task": task_info["id"], **tasks.prediction(record)})
-    for batch in _batches(todo, batch_size):
+            todo.add(record["id"])
+    predictions = ({"task": existing[r["id"]]["id"], **tasks.prediction(r)}
+                   for r in records if r["id"] in todo)
+    for batch in _batches(predictions, batch_size):
         labelstudio.import_predictions(session, project_id, batch)
         summary.predictions_added += len(batch)
         if progress:
@@ -189,10 +245,10 @@ def _update_predictions(session, project_id, records, existing, summary, batch_s
 
 def _show_latest_version(session, project, records, summary):
     """Point the project at the model version just pushed, so its predictions pre-fill tasks."""
-    if not records or not (summary.created or summary.predictions_added or summary.project_created):
+    version = _last_version(records)
+    if not version or not (summary.created or summary.predictions_added or summary.project_created):
         summary.model_version = project.get("model_version") or None
         return
-    version = records[-1]["model_version"]
     summary.model_version = version
     if project.get("model_version") != version or not project.get("show_collab_predictions"):
         labelstudio.update_project(session, project["id"], model_version=version,

@@ -1,0 +1,161 @@
+"""push / no-op re-push / --update-predictions / pull at two project sizes, on Label Studio on
+SQLite and on PostgreSQL: time per task and the client's peak memory, whole `annotate export`
+processes (as users run them).
+
+Each size gets fresh projects. The predictions are the bundled corpus's real pre-labels (split +
+the shipped model) repeated with distinct sentence ids; the pull project has one submitted
+annotation per task (imported inline as setup, not timed). Peak memory is the command's own
+ru_maxrss (os.wait4). PostgreSQL: a throwaway cluster (tests/postgres_helpers.py) restored from
+the tests' cached pg_dump of Label Studio's migrated schema.
+
+    python benchmarks/bench_export_scale.py --sizes 10000 100000 --databases sqlite postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_export import ADMIN, TARGET, annotated_project  # noqa: E402
+from postgres_helpers import PostgresCluster, postgres_bin  # noqa: E402
+
+from annotate.ingest.documents import split_to_file  # noqa: E402
+from annotate.labelstudio import client as labelstudio  # noqa: E402
+from annotate.labelstudio import server  # noqa: E402
+from annotate.model.prelabel import prelabel_file  # noqa: E402
+from annotate.records import read_records, write_records  # noqa: E402
+
+CACHE = ROOT / ".pytest_cache/d/annotate-label-studio"
+ANNOTATE = [sys.executable, "-c", "from annotate.cli import main; main()"]
+
+
+def predictions(n: int, work: Path, version: str | None = None) -> Path:
+    if not (work / "base.jsonl").exists():
+        split_to_file([ROOT / "corpora/haiti-mss/articles"], work / "sentences.jsonl")
+        prelabel_file(work / "sentences.jsonl", work / "base.jsonl")
+    base = list(read_records(work / "base.jsonl", "prediction"))
+
+    def records():
+        for i in range(n):
+            record = copy.deepcopy(base[i % len(base)])
+            record["id"] = f"r{i // len(base)}:{record['id']}"
+            if version:
+                record["model_version"] = version
+            yield record
+
+    path = work / f"predictions-{n}{'-' + version if version else ''}.jsonl"
+    write_records(path, records())
+    return path
+
+
+def run(args: list[str], env: dict) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one annotate command."""
+    start = time.perf_counter()
+    process = subprocess.Popen([*ANNOTATE, *args], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{args} failed: {process.stderr.read().decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def start_label_studio(work: Path, database: str | None):
+    data_dir, log = work / "ls-data", work / "ls.log"
+    template = CACHE / "label-studio-1.23.2-template"
+    if database is None and template.exists():
+        shutil.copytree(template, data_dir)
+    port = server.free_port()
+    process = server.start(data_dir, port, log, admin=ADMIN, database=database)
+    url = f"http://127.0.0.1:{port}"
+    server.wait_until_healthy(url, process, log)
+    return process, url, labelstudio.create_access_token(url, *ADMIN)
+
+
+def measure(database_name: str, sizes: list[int], work: Path) -> list[dict]:
+    cluster, database = None, None
+    if database_name == "postgresql":
+        cluster = PostgresCluster(postgres_bin())
+        cluster.init()
+        cluster.start()
+        dump = next(CACHE.glob("label-studio-1.23.2-postgresql-*.sql"), None)
+        database = cluster.create_database("bench")
+        if dump:
+            cluster.restore(dump, "bench")
+    process = None
+    try:
+        process, url, token = start_label_studio(work / database_name, database)
+        env = {**os.environ, "LABEL_STUDIO_URL": url, "LABEL_STUDIO_API_KEY": token,
+               "ANNOTATE_DATA_DIR": str(work / database_name / "annotate-data")}
+        session = labelstudio.connect(labelstudio.Connection(url, token))
+        rows = []
+        for n in sizes:
+            first, second = predictions(n, work), predictions(n, work, "retrained-2")
+            project = f"scale-{n}"
+            row = {"database": database_name, "tasks": n}
+            row["push"] = run(["export", "push", str(first), "--project", project,
+                               "--target", TARGET], env)
+            row["re-push"] = run(["export", "push", str(first), "--project", project,
+                                  "--target", TARGET], env)
+            row["update"] = run(["export", "push", str(second), "--project", project,
+                                 "--target", TARGET, "--update-predictions"], env)
+            annotated_project(session, f"pull-{n}", list(read_records(first, "prediction")))
+            row["pull"] = run(["export", "pull", "--project", f"pull-{n}", "-o",
+                               str(work / f"gold-{database_name}-{n}.jsonl")], env)
+            gold = sum(1 for _ in open(work / f"gold-{database_name}-{n}.jsonl"))
+            assert gold == n, (gold, n)
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr, flush=True)
+        return rows
+    finally:
+        if process is not None:
+            server.stop(process.pid)
+        if cluster is not None:
+            cluster.remove()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    options = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-export-scale-"))
+    try:
+        rows = [row for name in options.databases for row in measure(name, options.sizes, work)]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\n{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores\n")
+    print("| database | tasks | command | wall (s) | ms per task | peak MiB |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        for command in ("push", "re-push", "update", "pull"):
+            wall, peak = row[command]
+            print(f"| {row['database']} | {row['tasks']:,} | {command} | {wall:.1f} | "
+                  f"{1000 * wall / row['tasks']:.2f} | {peak:.0f} |")
+    small, large = min(options.sizes), max(options.sizes)
+    print(f"\n| database | command | time per task {large:,} / {small:,} | peak memory "
+          f"{large:,} / {small:,} |")
+    print("|---|---|---|---|")
+    for name in options.databases:
+        a = next(r for r in rows if r["database"] == name and r["tasks"] == small)
+        b = next(r for r in rows if r["database"] == name and r["tasks"] == large)
+        for command in ("push", "re-push", "update", "pull"):
+            per_task = (b[command][0] / large) / (a[command][0] / small)
+            print(f"| {name} | {command} | {per_task:.2f} | {b[command][1] / a[command][1]:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
