@@ -11,6 +11,7 @@ from annotate.labelstudio.project import Overlap, instructions
 from annotate.labelstudio.pull import pull, pull_file, rejects_path
 from annotate.labelstudio.push import (
     BATCH_SIZE,
+    MAX_BATCH_SIZE,
     PredictionFile,
     push,
     records_without_target,
@@ -61,8 +62,9 @@ def command():
                    "and that nobody has annotated yet.")
 @click.option("--order", type=click.Choice(ORDERS), default="input", show_default=True,
               help="Task order: as in the file, or least certain prediction first.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE,
-              show_default=True, help="Tasks per import request.")
+@click.option("--batch-size", type=click.IntRange(1, MAX_BATCH_SIZE), default=BATCH_SIZE,
+              show_default=True, help="Tasks per import request (a task is 1-3 kB: 10,000 stay "
+                                      "far below Label Studio's 250 MB request limit).")
 @click.option("--to-file", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write Label Studio's import file (JSON) instead of talking to a server.")
 @click.option("--overlap", type=click.IntRange(min=1), default=None, metavar="N",
