@@ -418,3 +418,30 @@ def test_a_project_of_the_earlier_layout_with_annotations_pulls_and_refuses_a_pu
     (gold,) = read_records(tmp_path / "gold.jsonl", "gold")
     assert [(a["start"], a["end"], a["stance"]) for a in gold["actors"]] == [
         (actor["start"], actor["end"], "wary")]
+
+
+def test_a_prediction_file_is_pushed_in_passes_and_a_bad_last_line_sends_nothing(
+        label_studio, predictions, title, tmp_path):
+    from annotate.errors import InputError
+    from annotate.labelstudio.push import PredictionFile
+    from annotate.records import write_records
+
+    session = label_studio.session()
+    path = tmp_path / "predictions.jsonl"
+    write_records(path, predictions[:12])
+    first = push(session, title, PredictionFile(path), TARGET, batch_size=5)
+    assert (first.sentences, first.created, first.model_version) == (
+        12, 12, predictions[11]["model_version"])
+    write_records(path, [{**r, "model_version": "retrained-3"} for r in predictions[:12]])
+    updated = push(session, title, PredictionFile(path), TARGET, update_predictions=True,
+                   batch_size=5)
+    assert (updated.created, updated.predictions_added) == (0, 12)
+    versions = labelstudio.prediction_versions(session, first.project_id)
+    assert all(v == {predictions[0]["model_version"], "retrained-3"} for v in versions.values())
+    bad = tmp_path / "bad.jsonl"
+    write_records(bad, predictions[12:20])
+    with open(bad, "a", encoding="utf-8") as handle:
+        handle.write('{"id": "broken"\n')
+    with pytest.raises(InputError, match=r"bad\.jsonl:9"):
+        push(session, title, PredictionFile(bad), TARGET)
+    assert len(labelstudio.task_index(session, first.project_id)) == 12
