@@ -30,6 +30,7 @@ from pathlib import Path
 import jsonlines
 
 from annotate.errors import ClusterError, ConfigError, InputError
+from annotate.ingest.documents import SplitStats, _jsonl_documents, split_document
 from annotate.records import atomic_directory, atomic_output
 
 SHARD_SUFFIXES = (".jsonl.gz", ".jsonl")
@@ -211,20 +212,18 @@ def duplicates(results: list, ids_of: Callable, sources: list[Path]) -> tuple[st
 # --- split on shards -----------------------------------------------------------------------------
 
 @dataclass
-class SplitShard:
-    """One shard's split: counts, and its document ids for the cross-shard uniqueness check."""
+class SplitShard(SplitStats):
+    """One shard's split: SplitStats, and its document ids for the cross-shard uniqueness check."""
 
-    records: int = 0
-    documents: int = 0
-    dropped_lines: int = 0
-    empty_documents: list[str] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return self.sentences
 
 
 def split_shard(source: str, target: str) -> SplitShard:
     """Split the documents {"id", "text"} of one shard into one sentence shard (a Dask task)."""
-    from annotate.ingest.documents import _jsonl_documents, split_document
-
     result = SplitShard()
     seen: set[str] = set()
 
@@ -242,7 +241,7 @@ def split_shard(source: str, target: str) -> SplitShard:
                 result.empty_documents.append(document.source)
             yield from records
 
-    result.records = write_shard(target, sentences())
+    result.sentences = write_shard(target, sentences())
     return result
 
 
@@ -264,7 +263,7 @@ def split_shards(inputs: Iterable, output, client=None) -> tuple[ShardRun, Split
     run = run_shards(client, split_shard, sources, output, check=check)
     total = SplitShard()
     for result in run.results:
-        total.records += result.records
+        total.sentences += result.sentences
         total.documents += result.documents
         total.dropped_lines += result.dropped_lines
         total.empty_documents += result.empty_documents
