@@ -85,7 +85,8 @@ def start_label_studio(work: Path, database: str | None):
     return process, url, labelstudio.create_access_token(url, *ADMIN)
 
 
-def measure(database_name: str, sizes: list[int], work: Path) -> list[dict]:
+def measure(database_name: str, sizes: list[int], update_sizes: list[int] | None,
+            work: Path) -> list[dict]:
     cluster, database = None, None
     if database_name == "postgresql":
         cluster = PostgresCluster(postgres_bin())
@@ -103,15 +104,28 @@ def measure(database_name: str, sizes: list[int], work: Path) -> list[dict]:
         session = labelstudio.connect(labelstudio.Connection(url, token))
         rows = []
         for n in sizes:
-            first, second = predictions(n, work), predictions(n, work, "retrained-2")
+            first = predictions(n, work)
+            second = None if update_sizes else predictions(n, work, "retrained-2")
             project = f"scale-{n}"
             row = {"database": database_name, "tasks": n}
             row["push"] = run(["export", "push", str(first), "--project", project,
                                "--target", TARGET], env)
             row["re-push"] = run(["export", "push", str(first), "--project", project,
                                   "--target", TARGET], env)
-            row["update"] = run(["export", "push", str(second), "--project", project,
-                                 "--target", TARGET, "--update-predictions"], env)
+            if not update_sizes:
+                row["update"] = run(["export", "push", str(second), "--project", project,
+                                     "--target", TARGET, "--update-predictions"], env)
+            else:
+                m = update_sizes[sizes.index(n)]
+                # Label Studio validates each imported prediction (~35 ms each on a loaded
+                # machine): --update-predictions is measured on projects of its own sizes
+                old = predictions(m, work)
+                run(["export", "push", str(old), "--project", f"update-{m}", "--target", TARGET],
+                    env)
+                row["update"] = run(["export", "push", str(predictions(m, work, "retrained-2")),
+                                     "--project", f"update-{m}", "--target", TARGET,
+                                     "--update-predictions"], env)
+                row["update_tasks"] = m
             annotated_project(session, f"pull-{n}", list(read_records(first, "prediction")))
             row["pull"] = run(["export", "pull", "--project", f"pull-{n}", "-o",
                                str(work / f"gold-{database_name}-{n}.jsonl")], env)
@@ -131,10 +145,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--update-sizes", type=int, nargs="+", default=None,
+                        help="project sizes for --update-predictions, one per --sizes "
+                             "[default: the same]")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-export-scale-"))
     try:
-        rows = [row for name in options.databases for row in measure(name, options.sizes, work)]
+        rows = [row for name in options.databases for row in measure(name, options.sizes, options.update_sizes, work)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores\n")
@@ -143,17 +160,20 @@ def main() -> None:
     for row in rows:
         for command in ("push", "re-push", "update", "pull"):
             wall, peak = row[command]
-            print(f"| {row['database']} | {row['tasks']:,} | {command} | {wall:.1f} | "
-                  f"{1000 * wall / row['tasks']:.2f} | {peak:.0f} |")
+            n = row.get("update_tasks", row["tasks"]) if command == "update" else row["tasks"]
+            print(f"| {row['database']} | {n:,} | {command} | {wall:.1f} | "
+                  f"{1000 * wall / n:.2f} | {peak:.0f} |")
     small, large = min(options.sizes), max(options.sizes)
-    print(f"\n| database | command | time per task {large:,} / {small:,} | peak memory "
-          f"{large:,} / {small:,} |")
+    print(f"\n| database | command | time per task, larger / smaller | peak memory, larger / "
+          "smaller |")
     print("|---|---|---|---|")
     for name in options.databases:
         a = next(r for r in rows if r["database"] == name and r["tasks"] == small)
         b = next(r for r in rows if r["database"] == name and r["tasks"] == large)
         for command in ("push", "re-push", "update", "pull"):
-            per_task = (b[command][0] / large) / (a[command][0] / small)
+            na = a.get("update_tasks", small) if command == "update" else small
+            nb = b.get("update_tasks", large) if command == "update" else large
+            per_task = (b[command][0] / nb) / (a[command][0] / na)
             print(f"| {name} | {command} | {per_task:.2f} | {b[command][1] / a[command][1]:.2f} |")
 
 
