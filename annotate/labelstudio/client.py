@@ -163,6 +163,24 @@ class Session:
         return response
 
 
+    @contextlib.contextmanager
+    def stream(self, method: str, path: str, **kwargs):
+        """`request` with the body left unread, to consume as it arrives (`iter_bytes`)."""
+        from label_studio_sdk.core.api_error import ApiError
+
+        path = "/" + path.lstrip("/")
+        for renew in (False, True):
+            headers = {"Authorization": self._auth_header(renew=renew)}
+            with self._client().stream(method, path, headers=headers, **kwargs) as response:
+                if response.status_code == 401 and not renew:
+                    continue
+                if response.status_code >= 400:
+                    response.read()
+                    raise ApiError(status_code=response.status_code, body=response.text[:500])
+                yield response
+                return
+
+
 def is_healthy(url: str, timeout: float = 5.0) -> bool:
     """Whether a Label Studio answers 200 on /health at `url` (no key needed)."""
     try:
@@ -363,12 +381,27 @@ def import_tasks(session: Session, project_id: int, tasks: list[dict]) -> list[i
 
 
 def prediction_versions(session: Session, project_id: int) -> dict[int, set[str]]:
-    """The model versions of the predictions on each task (one request for the project)."""
-    ls = session.ls
+    """The model versions of the predictions on each task (one request for the project). The
+    answer holds every prediction's result (~1 kB each, unpaged): it is parsed as it arrives and
+    only task ids and versions are kept, so 100,000 predictions never sit in memory."""
+    import ijson
+
     versions: dict[int, set[str]] = {}
+    found = ijson.sendable_list()
+    parser = ijson.items_coro(found, "item", use_float=True)
     with server_errors(session.url, "list the project's predictions", session.key):
-        for item in ls.predictions.list(project=project_id):
-            versions.setdefault(item.task, set()).add(item.model_version or "")
+        with session.stream("GET", "api/predictions/", params={"project": project_id}) as answer:
+            try:
+                for chunk in answer.iter_bytes():
+                    parser.send(chunk)
+                    for item in found:
+                        if not isinstance(item, dict) or "task" not in item:
+                            raise NotLabelStudio("GET api/predictions/ did not list predictions")
+                        versions.setdefault(item["task"], set()).add(item.get("model_version") or "")
+                    del found[:]
+                parser.close()
+            except ijson.JSONError:
+                raise NotLabelStudio("GET api/predictions/ did not answer JSON") from None
     return versions
 
 
