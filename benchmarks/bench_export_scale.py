@@ -61,16 +61,23 @@ def predictions(n: int, work: Path, version: str | None = None) -> Path:
     return path
 
 
+# A child started straight from this process inherits this process's peak RSS as its own
+# ru_maxrss (Linux keeps the high-water mark of the mm it was vforked from, across exec): the
+# command is started by a tiny launcher instead, which reports its child's own peak.
+LAUNCHER = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[1:]); "
+            "_, status, usage = os.wait4(p.pid, 0); print(usage.ru_maxrss, file=sys.stderr); "
+            "sys.exit(os.waitstatus_to_exitcode(status))")
+
+
 def run(args: list[str], env: dict) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of one annotate command."""
     start = time.perf_counter()
-    process = subprocess.Popen([*ANNOTATE, *args], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    done = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, *ANNOTATE, *args], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{args} failed: {process.stderr.read().decode()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    if done.returncode != 0:
+        raise RuntimeError(f"{args} failed: {done.stderr[-2000:]}")
+    return wall, int(done.stderr.strip().splitlines()[-1]) / 1024
 
 
 def start_label_studio(work: Path, database: str | None):
