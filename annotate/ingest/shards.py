@@ -30,7 +30,8 @@ from pathlib import Path
 import jsonlines
 
 from annotate.errors import ClusterError, ConfigError, InputError
-from annotate.ingest.documents import SplitStats, _jsonl_documents, split_document
+from annotate.ingest.documents import SplitStats, split_document
+from annotate.ingest.sources import iter_documents
 from annotate.records import atomic_directory, atomic_output
 
 SHARD_SUFFIXES = (".jsonl.gz", ".jsonl")
@@ -225,14 +226,10 @@ class SplitShard(SplitStats):
 def split_shard(source: str, target: str) -> SplitShard:
     """Split the documents {"id", "text"} of one shard into one sentence shard (a Dask task)."""
     result = SplitShard()
-    seen: set[str] = set()
 
     def sentences():
-        for document in _jsonl_documents(Path(source)):
-            if document.id in seen:  # the message iter_documents gives for a single file
-                raise InputError(document.source, f"document id {document.id!r} is used twice; "
-                                 "give every document a unique id")
-            seen.add(document.id)
+        # one shard as one input: a document id repeated inside it gets the single-file message
+        for document in iter_documents([Path(source)]):
             records, dropped = split_document(document)
             result.documents += 1
             result.dropped_lines += dropped
