@@ -182,6 +182,8 @@ class Annotator:
         self.actions.append(f"click {name!r}")
         self.page.locator(f'[data-testid="select-option-{name}"]').click()
         self.page.locator(f'.annotate-actor button[data-value="{name}"]').wait_for()
+        # the list closes on its own; until it has, it takes the keyboard (Ctrl+Enter included)
+        self.page.locator('[data-testid^="select-option-"]').first.wait_for(state="hidden")
 
     def press(self, key: str) -> None:
         self.actions.append(f"press {key}")
