@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import subprocess
 import time
 import urllib.error
@@ -15,6 +16,9 @@ from pathlib import Path
 from annotate.errors import LabelStudioError
 from annotate.labelstudio import server
 from annotate.labelstudio.backend import process as serve_process
+from annotate.records import read_records, write_records
+
+TRAIN_GOLD = "corpora/haiti-mss/gold/articles.train.jsonl"
 
 
 @dataclass
@@ -87,3 +91,17 @@ def start_backend(tmp_dir: Path, *options, env: dict | None = None,
     except LabelStudioError as exc:
         raise AssertionError(str(exc)) from None
     return backend
+
+
+def gold_with_shuffled_stances(path, out, seed=3):
+    """The training gold with every stance label moved to another span: a model trained on it
+    has learned nothing, and its cross-validated macro-F1 shows it."""
+    records = list(read_records(path, "gold"))
+    stances = [a["stance"] for r in records for a in r["actors"]]
+    random.Random(seed).shuffle(stances)
+    labels = iter(stances)
+    for record in records:
+        for actor in record["actors"]:
+            actor["stance"] = next(labels)
+    write_records(out, records)
+    return out

@@ -12,9 +12,15 @@ import time
 
 import pytest
 from browser_helpers import SENTENCE as SENTENCE_SELECTOR
-from browser_helpers import ARTIFACTS, Annotator, chromium_page, record_effort
+from browser_helpers import (
+    ARTIFACTS,
+    Annotator,
+    chromium_page,
+    press_start_training,
+    record_effort,
+)
 from click.testing import CliRunner
-from serve_helpers import start_backend
+from serve_helpers import TRAIN_GOLD, gold_with_shuffled_stances, start_backend
 
 from annotate.cli import main
 from annotate.codebook import Codebook
@@ -286,6 +292,44 @@ def test_a_task_imported_without_predictions_opens_pre_labelled_by_the_ml_backen
         assert versions[task_id] == {served["model_version"]}
         gold = {r["text"]: r for r in pull(project)}
         assert gold[KENYA]["sentiment"] == served["sentiment"]
+    finally:
+        backend.stop()
+
+
+def test_start_training_in_the_ui_makes_the_backend_serve_the_new_model(label_studio, push,
+                                                                         tmp_path):
+    """After a labelling session the project lead presses Start Training (Settings > Model);
+    the backend retrains and the next task opened is pre-labelled by the new model."""
+    from annotate.model.training import train_model
+
+    weak, _ = train_model([gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")],
+                          tmp_path / "weak-model", folds=3, name="weak")
+    env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.token}
+    backend = start_backend(tmp_path / "serve", "--model", tmp_path / "weak-model", "--gold",
+                            TRAIN_GOLD, "--folds", "3", env=env)
+    try:
+        project = "browser-start-training"
+        records = [prediction(1, KENYA, "", "", [(0, 5, "supportive")], "positive"),
+                   prediction(2, LAWMAKERS, "", "", [(0, 20, "critical")], "negative")]
+        push(records, project, "--ml-backend", backend.url)
+        session = label_studio.session()
+        project_id = labelstudio.require_project(session, project)["id"]
+        with chromium_page() as page:
+            annotator = Annotator(page, label_studio.url, "start-training")
+            annotator.log_in(label_studio.admin_email, label_studio.admin_password)
+            annotator.start_labeling(project)
+            for _ in records:   # the labelling session: accept the pre-labels
+                annotator.submit()
+            press_start_training(page, label_studio.url, project_id)
+            annotator.screenshot("start-training-sent")
+        done = backend.wait_for_training()
+        assert done["state"] == "switched", done
+        new_version = backend.health()["model_version"]
+        assert new_version != weak.model_version
+        task_id, = labelstudio.import_tasks(session, project_id, [{"data": {
+            "text": COUNCIL, "target": TARGET, "prev_text": "", "next_text": ""}}])
+        opened = session.ls.tasks.get(id=task_id)   # what the editor loads
+        assert [p.model_version for p in opened.predictions] == [new_version]
     finally:
         backend.stop()
 

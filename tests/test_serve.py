@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import random
 
 import pytest
 from click.testing import CliRunner
-from serve_helpers import start_backend
+from serve_helpers import TRAIN_GOLD, gold_with_shuffled_stances, start_backend
 
 from annotate.cli import main
 from annotate.errors import LabelStudioError
@@ -25,7 +24,6 @@ from annotate.records import read_records, write_records
 
 pytestmark = pytest.mark.server
 TARGET = "the Kenya-led Multinational Security Support mission in Haiti"
-TRAIN_GOLD = "corpora/haiti-mss/gold/articles.train.jsonl"
 _titles = itertools.count(1)
 SENTENCES = [
     "Kenya welcomed the deployment of the mission to Port-au-Prince.",
@@ -201,20 +199,6 @@ def test_basic_auth_is_required_and_its_password_never_shows(label_studio, ls_en
     assert password not in log and label_studio.token not in log
 
 
-def _gold_with_shuffled_stances(path, out, seed=3):
-    """The training gold with every stance label moved to another span: a model trained on it
-    has learned nothing, and its cross-validated macro-F1 shows it."""
-    records = list(read_records(path, "gold"))
-    stances = [a["stance"] for r in records for a in r["actors"]]
-    random.Random(seed).shuffle(stances)
-    labels = iter(stances)
-    for record in records:
-        for actor in record["actors"]:
-            actor["stance"] = next(labels)
-    write_records(out, records)
-    return out
-
-
 def _label_some_tasks(label_studio, session, project_id, gold_records, annotator="first"):
     """An annotator labels the project's tasks through the API, as the editor would submit
     (each annotation sends Label Studio's ANNOTATION_CREATED webhook to the backend)."""
@@ -236,7 +220,7 @@ def _as_predictions(gold_records, version="pushed-model"):
 def test_start_training_serves_a_better_model_and_updates_unannotated_tasks(
         label_studio, ls_env, title, tmp_path):
     # the served model learned nothing (shuffled stances); the real gold is given at start
-    shuffled = _gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")
+    shuffled = gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")
     weak, weak_metrics = train_model([shuffled], tmp_path / "weak-model", folds=3, name="weak")
     served = start_backend(tmp_path / "serve", "--model", tmp_path / "weak-model",
                            "--gold", TRAIN_GOLD, "--folds", "3", env=ls_env)
@@ -277,7 +261,7 @@ def test_start_training_serves_a_better_model_and_updates_unannotated_tasks(
 
 def test_a_worse_model_is_written_but_not_served(label_studio, ls_env, title, tmp_path):
     train_model([TRAIN_GOLD], tmp_path / "good-model", folds=3, name="good")
-    shuffled = _gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")
+    shuffled = gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")
     served = start_backend(tmp_path / "serve", "--model", tmp_path / "good-model",
                            "--gold", shuffled, "--folds", "3", env=ls_env)
     try:
@@ -301,7 +285,7 @@ def test_a_worse_model_is_written_but_not_served(label_studio, ls_env, title, tm
 
 def test_retrain_every_n_annotations_trains_without_anyone_pressing_a_button(
         label_studio, ls_env, title, tmp_path):
-    shuffled = _gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")
+    shuffled = gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")
     weak, _ = train_model([shuffled], tmp_path / "weak-model", folds=3, name="weak")
     served = start_backend(tmp_path / "serve", "--model", tmp_path / "weak-model",
                            "--gold", TRAIN_GOLD, "--folds", "3", "--retrain-every", "3",

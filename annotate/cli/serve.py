@@ -6,8 +6,7 @@ import os
 
 import click
 
-from annotate.cli.common import handle_errors, info
-from annotate.cli.export import server_options
+from annotate.cli.common import handle_errors, info, server_options
 from annotate.labelstudio.ml_backend import PASSWORD_ENV, USER_ENV
 
 DEFAULT_PORT = 9090
@@ -95,6 +94,9 @@ def command(model_dir, host, port, basic_auth_user, models_dir, gold_paths, retr
     from annotate.labelstudio.backend.retrain import configure_logging
 
     configure_logging()
+    if host not in ("127.0.0.1", "localhost", "::1") and basic_auth is None:
+        info(f"warning: listening on {host} without basic auth: anyone who can reach it can use "
+             f"the model and start trainings; set --basic-auth-user and ${PASSWORD_ENV}")
     service, app = build(model_dir, models_dir or default_models_dir(),
                          connection=_connection(url, api_key), gold_paths=gold_paths,
                          retrain_every=retrain_every, folds=folds, seed=seed,

@@ -11,6 +11,7 @@ Shapes (Label Studio 1.23, label_studio/ml/api_connector.py):
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ElementTree
 
 from annotate.labelstudio.gold import sentence_id
@@ -43,6 +44,7 @@ def project_id(value) -> int | None:
     return int(head)
 
 
+@functools.lru_cache(maxsize=32)  # Label Studio sends the same config with every request
 def config_problem(label_config) -> str | None:
     """Why Label Studio's labeling config is not one annotate predicts for (None when it is).
 
