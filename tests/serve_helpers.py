@@ -105,3 +105,16 @@ def gold_with_shuffled_stances(path, out, seed=3):
             actor["stance"] = next(labels)
     write_records(out, records)
     return out
+
+
+def start_weak_backend(tmp_path: Path, env: dict, *options):
+    """`annotate serve` of a model that learned nothing (trained on shuffled stances), with the
+    real training gold given at start: any training on real annotations beats it, so it
+    switches. Returns (the weak model, its metrics, the backend)."""
+    from annotate.model.training import train_model
+
+    shuffled = gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")
+    weak, metrics = train_model([shuffled], tmp_path / "weak-model", folds=3, name="weak")
+    backend = start_backend(tmp_path / "serve", "--model", tmp_path / "weak-model", "--gold",
+                            TRAIN_GOLD, "--folds", "3", *options, env=env)
+    return weak, metrics, backend

@@ -20,7 +20,7 @@ from browser_helpers import (
     record_effort,
 )
 from click.testing import CliRunner
-from serve_helpers import TRAIN_GOLD, gold_with_shuffled_stances, start_backend
+from serve_helpers import start_backend, start_weak_backend
 
 from annotate.cli import main
 from annotate.codebook import Codebook
@@ -300,13 +300,8 @@ def test_start_training_in_the_ui_makes_the_backend_serve_the_new_model(label_st
                                                                          tmp_path):
     """After a labelling session the project lead presses Start Training (Settings > Model);
     the backend retrains and the next task opened is pre-labelled by the new model."""
-    from annotate.model.training import train_model
-
-    weak, _ = train_model([gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")],
-                          tmp_path / "weak-model", folds=3, name="weak")
     env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.token}
-    backend = start_backend(tmp_path / "serve", "--model", tmp_path / "weak-model", "--gold",
-                            TRAIN_GOLD, "--folds", "3", env=env)
+    weak, _, backend = start_weak_backend(tmp_path, env)
     try:
         project = "browser-start-training"
         records = [prediction(1, KENYA, "", "", [(0, 5, "supportive")], "positive"),

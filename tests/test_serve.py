@@ -10,7 +10,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from serve_helpers import TRAIN_GOLD, gold_with_shuffled_stances, start_backend
+from serve_helpers import (
+    TRAIN_GOLD,
+    gold_with_shuffled_stances,
+    start_backend,
+    start_weak_backend,
+)
 
 from annotate.cli import main
 from annotate.errors import LabelStudioError
@@ -219,11 +224,7 @@ def _as_predictions(gold_records, version="pushed-model"):
 
 def test_start_training_serves_a_better_model_and_updates_unannotated_tasks(
         label_studio, ls_env, title, tmp_path):
-    # the served model learned nothing (shuffled stances); the real gold is given at start
-    shuffled = gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")
-    weak, weak_metrics = train_model([shuffled], tmp_path / "weak-model", folds=3, name="weak")
-    served = start_backend(tmp_path / "serve", "--model", tmp_path / "weak-model",
-                           "--gold", TRAIN_GOLD, "--folds", "3", env=ls_env)
+    weak, weak_metrics, served = start_weak_backend(tmp_path, ls_env)
     try:
         gold = list(read_records(TRAIN_GOLD, "gold"))[:12]
         push_project(tmp_path, title, _as_predictions(gold), "--ml-backend", served.url)
@@ -285,11 +286,7 @@ def test_a_worse_model_is_written_but_not_served(label_studio, ls_env, title, tm
 
 def test_retrain_every_n_annotations_trains_without_anyone_pressing_a_button(
         label_studio, ls_env, title, tmp_path):
-    shuffled = gold_with_shuffled_stances(TRAIN_GOLD, tmp_path / "shuffled.jsonl")
-    weak, _ = train_model([shuffled], tmp_path / "weak-model", folds=3, name="weak")
-    served = start_backend(tmp_path / "serve", "--model", tmp_path / "weak-model",
-                           "--gold", TRAIN_GOLD, "--folds", "3", "--retrain-every", "3",
-                           env=ls_env)
+    weak, _, served = start_weak_backend(tmp_path, ls_env, "--retrain-every", "3")
     try:
         gold = list(read_records(TRAIN_GOLD, "gold"))[:4]
         push_project(tmp_path, title, _as_predictions(gold), "--ml-backend", served.url)
