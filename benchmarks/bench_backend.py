@@ -110,9 +110,11 @@ def training_round(session, work: Path, run: int, env: dict) -> dict:
     gold = list(read_records(SESSION, "gold"))
     labelstudio.import_tasks(session, project["id"], [
         {"data": {"sentence_id": r["id"], "text": r["text"], "target": TARGET, "prev_text": "",
-                  "next_text": ""}, "annotations": [{"result": ls_result(r)}]} for r in gold]
+                  "next_text": "", "source_html": ""},
+         "annotations": [{"result": ls_result(r)}]} for r in gold]
         + [{"data": {"text": f"Unlabelled sentence {i} about the mission in Haiti.",
-                     "target": TARGET, "prev_text": "", "next_text": ""}} for i in range(20)])
+                     "target": TARGET, "prev_text": "", "next_text": "", "source_html": ""}}
+           for i in range(20)])
     port = server.free_port()
     log = work / f"serve-{run}.log"
     process = serve_process.start(port, log, "--model", str(work / "weak-model"), "--models-dir",

@@ -268,7 +268,8 @@ def test_a_task_imported_without_predictions_opens_pre_labelled_by_the_ml_backen
         session = label_studio.session()
         project_id = labelstudio.require_project(session, project)["id"]
         task_id, = labelstudio.import_tasks(session, project_id, [{"data": {
-            "text": KENYA, "target": TARGET, "prev_text": "", "next_text": ""}}])
+            "text": KENYA, "target": TARGET, "prev_text": "", "next_text": "",
+            "source_html": ""}}])
         assert task_id not in labelstudio.prediction_versions(session, project_id)
         served = Prelabeler(load_model()).label_batch([{"id": "k", "text": KENYA}])[0]
         assert served["actors"], "the shipped model should find an actor in the sentence"
@@ -322,7 +323,8 @@ def test_start_training_in_the_ui_makes_the_backend_serve_the_new_model(label_st
         new_version = backend.health()["model_version"]
         assert new_version != weak.model_version
         task_id, = labelstudio.import_tasks(session, project_id, [{"data": {
-            "text": COUNCIL, "target": TARGET, "prev_text": "", "next_text": ""}}])
+            "text": COUNCIL, "target": TARGET, "prev_text": "", "next_text": "",
+            "source_html": ""}}])
         opened = session.ls.tasks.get(id=task_id)   # what the editor loads
         assert [p.model_version for p in opened.predictions] == [new_version]
     finally:

@@ -78,7 +78,8 @@ def push_project(tmp_path, title, records=None, *options, env=None):
 def import_plain_tasks(session, project_id, sentences):
     """Tasks as a project lead imports them in Label Studio: data only, no predictions."""
     return labelstudio.import_tasks(session, project_id, [
-        {"data": {"text": s, "target": TARGET, "prev_text": "", "next_text": ""}}
+        {"data": {"text": s, "target": TARGET, "prev_text": "", "next_text": "",
+                  "source_html": ""}}
         for s in sentences])
 
 
