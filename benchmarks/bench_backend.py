@@ -38,6 +38,7 @@ from annotate.labelstudio import client as labelstudio  # noqa: E402
 from annotate.labelstudio import ml_backend, server  # noqa: E402
 from annotate.labelstudio.backend import process as serve_process  # noqa: E402
 from annotate.labelstudio.project import project_settings  # noqa: E402
+from annotate.labelstudio.tasks import predicted_actors, prediction_result  # noqa: E402
 from annotate.model.prelabel import Prelabeler  # noqa: E402
 from annotate.model.store import load_model  # noqa: E402
 from annotate.model.training import train_model  # noqa: E402
@@ -78,19 +79,6 @@ def predict_latency(url: str, texts: list[str], size: int, repeats: int) -> dict
     return {"p50": p50, "p95": p95, "local_p50": l50, "local_p95": l95}
 
 
-def ls_result(record: dict) -> list[dict]:
-    result = []
-    for i, actor in enumerate(record["actors"]):
-        region = {"start": actor["start"], "end": actor["end"], "text": actor["text"]}
-        result.append({"id": f"r{i}", "from_name": "actor", "to_name": "text", "type": "labels",
-                       "value": {**region, "labels": ["Actor"]}})
-        result.append({"id": f"r{i}", "from_name": "stance", "to_name": "text", "type": "choices",
-                       "value": {**region, "choices": [actor["stance"]]}})
-    result.append({"id": "s", "from_name": "sentiment", "to_name": "text", "type": "choices",
-                   "value": {"choices": [record["sentiment"]]}})
-    return result
-
-
 def weak_model(work: Path) -> Path:
     records = [r for path in TRAIN for r in read_records(path, "gold")]
     stances = [a["stance"] for r in records for a in r["actors"]]
@@ -106,12 +94,13 @@ def weak_model(work: Path) -> Path:
 
 def training_round(session, work: Path, run: int, env: dict) -> dict:
     title = f"bench-backend-{run}"
-    project = labelstudio.create_project(session, title, **project_settings(""))
     gold = list(read_records(SESSION, "gold"))
+    project = labelstudio.create_project(session, title,
+                                         **project_settings("", actors=predicted_actors(gold)))
     labelstudio.import_tasks(session, project["id"], [
         {"data": {"sentence_id": r["id"], "text": r["text"], "target": TARGET, "prev_text": "",
                   "next_text": "", "source_html": ""},
-         "annotations": [{"result": ls_result(r)}]} for r in gold]
+         "annotations": [{"result": prediction_result(r)}]} for r in gold]
         + [{"data": {"text": f"Unlabelled sentence {i} about the mission in Haiti.",
                      "target": TARGET, "prev_text": "", "next_text": "", "source_html": ""}}
            for i in range(20)])

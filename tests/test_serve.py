@@ -21,6 +21,7 @@ from annotate.cli import main
 from annotate.errors import LabelStudioError
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import ml_backend
+from annotate.labelstudio.backend import protocol
 from annotate.labelstudio.project import labeling_config
 from annotate.model.prelabel import Prelabeler
 from annotate.model.store import load_model
@@ -90,8 +91,9 @@ def expected_result(model_dir, sentence):
 
 
 def shown(prediction_result):
-    spans = {(r["value"]["start"], r["value"]["end"], r["value"]["choices"][0])
-             for r in prediction_result if r["from_name"] == "stance"}
+    """Actor spans with their stance (the span's label) and the sentiment, as a result holds them."""
+    spans = {(r["value"]["start"], r["value"]["end"], r["value"]["labels"][0])
+             for r in prediction_result if r["from_name"] == "stance" and r["type"] == "labels"}
     sentiment = [r["value"]["choices"][0] for r in prediction_result if r["from_name"] == "sentiment"]
     return spans, sentiment[0]
 
@@ -154,6 +156,31 @@ def test_an_unknown_labeling_config_is_refused_with_the_reason(label_studio, bac
     assert "not annotate's labeling config" in str(refused.value)
     assert "sentiment" in str(refused.value)
     assert labelstudio.ml_backends(session, project["id"]) == []
+
+
+LEGACY_CONFIG = """<View>
+  <Labels name="actor" toName="text"><Label value="Actor" hotkey="a"/></Labels>
+  <Text name="text" value="$text"/>
+  <Choices name="stance" toName="text" perRegion="true" choice="single-radio">
+    <Choice value="supportive"/><Choice value="wary"/><Choice value="critical"/><Choice value="none"/>
+  </Choices>
+  <Choices name="sentiment" toName="text" choice="single-radio">
+    <Choice value="positive"/><Choice value="neutral"/><Choice value="negative"/>
+  </Choices>
+</View>"""
+
+
+def test_the_config_push_generates_is_accepted_with_any_codebook_and_the_earlier_layout_is_not():
+    """Predictions label a span by its stance and name its codebook actor: a project of push's
+    config (whatever its corpus's codebook) gets them; one of the earlier layout (an Actor label
+    plus a stance choice) would show them wrong, so it is refused with the reason."""
+    assert protocol.config_problem(labeling_config()) is None
+    assert protocol.config_problem(labeling_config(actors=["Kenya", "Haitian National Police"])) is None
+    assert "stance" in protocol.config_problem(LEGACY_CONFIG)
+    no_codebook = labeling_config().replace('name="canonical_actor"', 'name="who"')
+    assert "canonical_actor" in protocol.config_problem(no_codebook)
+    not_per_span = labeling_config().replace('perRegion="true" ', "")
+    assert "perRegion" in protocol.config_problem(not_per_span)
 
 
 def test_malformed_requests_get_a_4xx_json_message_not_a_traceback(backend):

@@ -15,7 +15,7 @@ import functools
 import xml.etree.ElementTree as ElementTree
 
 from annotate.labelstudio.gold import sentence_id
-from annotate.labelstudio.project import ACTOR, SENTIMENT, STANCE, TEXT
+from annotate.labelstudio.project import CANONICAL_ACTOR, TEXT, labeling_config
 from annotate.labelstudio.tasks import prediction
 from annotate.schema import load_schema
 
@@ -44,12 +44,26 @@ def project_id(value) -> int | None:
     return int(head)
 
 
+def _prediction_controls(root) -> dict[str, ElementTree.Element]:
+    """The controls a prediction fills in (they label the sentence), by name."""
+    return {e.get("name"): e for e in root.iter()
+            if e.tag in ("Labels", "Choices") and e.get("toName") == TEXT}
+
+
+@functools.lru_cache(maxsize=1)
+def _expected_controls() -> dict[str, ElementTree.Element]:
+    # What push creates projects with: the config annotate.labelstudio.project generates.
+    return _prediction_controls(ElementTree.fromstring(labeling_config(load_schema())))
+
+
 @functools.lru_cache(maxsize=32)  # Label Studio sends the same config with every request
 def config_problem(label_config) -> str | None:
     """Why Label Studio's labeling config is not one annotate predicts for (None when it is).
 
-    Checked: the controls and labels predictions fill in (what push's config generates from
-    schemas/labels.toml); layout, styles and hints may differ."""
+    Checked against the config annotate.labelstudio.project generates (push's): the sentence's
+    Text and every control a prediction fills in (name, tag, toName, perRegion, values); layout,
+    styles and hints may differ. The codebook-actor choices come from the project's corpus, so
+    only "not in the codebook" is required among them."""
     if not isinstance(label_config, str) or not label_config.strip():
         return "no labeling config was sent"
     if len(label_config) > MAX_CONFIG_CHARS:
@@ -59,27 +73,25 @@ def config_problem(label_config) -> str | None:
     except ElementTree.ParseError as exc:
         return f"the labeling config is not XML ({exc})"
     schema = load_schema()
-
-    def control(tag: str, name: str):
-        found = [e for e in root.iter(tag) if e.get("name") == name]
-        return found[0] if found else None
-
-    text = control("Text", TEXT)
-    if text is None or text.get("value") != f"${TEXT}":
+    texts = [e for e in root.iter("Text") if e.get("name") == TEXT]
+    if not texts or texts[0].get("value") != f"${TEXT}":
         return f"it has no <Text name=\"{TEXT}\" value=\"${TEXT}\"> (the sentence)"
-    expected = ((ACTOR, "Labels", "Label", {schema.actor_label}),
-                (STANCE, "Choices", "Choice", set(schema.stances)),
-                (SENTIMENT, "Choices", "Choice", set(schema.sentiments)))
-    for name, tag, child, values in expected:
-        element = control(tag, name)
-        if element is None or element.get("toName") != TEXT:
-            return f"it has no <{tag} name=\"{name}\" toName=\"{TEXT}\">"
-        found = {c.get("value") for c in element.iter(child)}
-        if found != values:
-            return (f"its {name} values are {', '.join(sorted(map(str, found))) or 'none'}, not "
-                    f"{', '.join(sorted(values))} (schemas/labels.toml)")
-    if control("Choices", STANCE).get("perRegion") != "true":
-        return f"its {STANCE} choices are not perRegion (one stance per actor span)"
+    found = _prediction_controls(root)
+    for name, expected in _expected_controls().items():
+        control = found.get(name)
+        if control is None or control.tag != expected.tag:
+            return f"it has no <{expected.tag} name=\"{name}\" toName=\"{TEXT}\">"
+        if control.get("perRegion") != expected.get("perRegion"):
+            return (f"its {name} control is {'not ' if expected.get('perRegion') else ''}"
+                    "perRegion (as in the config push generates)")
+        values = {c.get("value") for c in control if c.tag in ("Label", "Choice")}
+        wanted = {c.get("value") for c in expected if c.tag in ("Label", "Choice")}
+        if name == CANONICAL_ACTOR:  # the corpus's codebook actors vary per project
+            if schema.not_in_codebook not in values:
+                return f"its {name} choices lack {schema.not_in_codebook!r}"
+        elif values != wanted:
+            return (f"its {name} values are {', '.join(sorted(map(str, values))) or 'none'}, not "
+                    f"{', '.join(sorted(wanted))} (schemas/labels.toml)")
     return None
 
 
