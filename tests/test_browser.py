@@ -305,8 +305,8 @@ def test_start_training_in_the_ui_makes_the_backend_serve_the_new_model(label_st
     weak, _, backend = start_weak_backend(tmp_path, env)
     try:
         project = "browser-start-training"
-        records = [prediction(1, KENYA, "", "", [(0, 5, "supportive")], "positive"),
-                   prediction(2, LAWMAKERS, "", "", [(0, 20, "critical")], "negative")]
+        records = [prediction(1, KENYA, "", "", [(0, 5, "supportive", "Government of Kenya")], "positive"),
+                   prediction(2, LAWMAKERS, "", "", [(0, 20, "critical", None)], "negative")]
         push(records, project, "--ml-backend", backend.url)
         session = label_studio.session()
         project_id = labelstudio.require_project(session, project)["id"]
