@@ -69,7 +69,7 @@ def retrain(session, project: dict, current: Model, models_dir: Path, gold_paths
                        "Training again")
     model, metrics = train_model([*map(str, gold_paths), str(pulled)], None, seed=seed, folds=folds,
                                  name=model_name(current), codebook=current.codebook,
-                                 progress=log.info)
+                                 tier=current.card.get("tier", "fast"), progress=log.info)
     new_version = model.model_version
     if new_version == current.model_version:
         return Outcome("kept", new_version,
