@@ -209,6 +209,15 @@ class Annotator:
                }""", arg=[SENTENCE, before])
 
 
+def press_start_training(page, base_url: str, project_id: int) -> None:
+    """As a project lead: Settings > Model > the backend's menu > Start Training, confirmed."""
+    page.goto(f"{base_url.rstrip('/')}/projects/{project_id}/settings/ml")
+    page.get_by_label("Machine learning model options").click()
+    page.get_by_text("Start Training", exact=True).click()
+    page.get_by_role("button", name="Start Training").click()
+    page.get_by_text("Request Sent!").wait_for()
+
+
 def record_effort(task: str, actions: list[str]) -> None:
     """Add one measured figure (and the actions behind it) to test-artifacts/annotator-effort.json."""
     figures = json.loads(EFFORT.read_text()) if EFFORT.exists() else {}

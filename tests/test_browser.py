@@ -12,14 +12,23 @@ import time
 
 import pytest
 from browser_helpers import SENTENCE as SENTENCE_SELECTOR
-from browser_helpers import ARTIFACTS, Annotator, chromium_page, record_effort
+from browser_helpers import (
+    ARTIFACTS,
+    Annotator,
+    chromium_page,
+    press_start_training,
+    record_effort,
+)
 from click.testing import CliRunner
+from serve_helpers import start_backend, start_weak_backend
 
 from annotate.cli import main
 from annotate.codebook import Codebook
 from annotate.corpus import load_corpus_config
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio.tasks import model_summary
+from annotate.model.prelabel import Prelabeler
+from annotate.model.store import load_model
 from annotate.quality.agreement import agreement
 from annotate.records import read_records, write_records
 from annotate.schema import load_schema, schema_file
@@ -245,6 +254,81 @@ def assert_instructions_read_well(page, text):
     assert font > h2 > body, (font, h2, body)
     for path in ("schemas/", "corpora/", ".toml", "annotate split"):
         assert path not in text, path
+
+
+def test_a_task_imported_without_predictions_opens_pre_labelled_by_the_ml_backend(
+        label_studio, push, pull, tmp_path):
+    """A project lead imports a sentence through Label Studio (no predictions); with
+    `annotate serve` connected, the annotator finds it pre-labelled by the served model."""
+    env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.token}
+    backend = start_backend(tmp_path / "serve", env=env)
+    try:
+        project = "browser-ml-backend"
+        push([prediction(1, RAIN, "", "", [], "negative")], project, "--ml-backend", backend.url)
+        session = label_studio.session()
+        project_id = labelstudio.require_project(session, project)["id"]
+        task_id, = labelstudio.import_tasks(session, project_id, [{"data": {
+            "text": KENYA, "target": TARGET, "prev_text": "", "next_text": "",
+            "source_html": ""}}])
+        assert task_id not in labelstudio.prediction_versions(session, project_id)
+        served = Prelabeler(load_model()).label_batch([{"id": "k", "text": KENYA}])[0]
+        assert served["actors"], "the shipped model should find an actor in the sentence"
+        email, password = "ml-annotator@example.org", "Ml-annotator-pass-77"
+        label_studio.create_user(email, password)
+        with chromium_page() as page:
+            annotator = Annotator(page, label_studio.url, "ml-backend")
+            annotator.log_in(email, password)
+            annotator.start_labeling(project)
+            assert annotator.sentence() == RAIN
+            annotator.submit()
+            assert annotator.sentence() == KENYA
+            annotator.page.locator(f"{SENTENCE_SELECTOR} .htx-highlight").first.wait_for()
+            annotator.screenshot("imported-task-prelabelled")
+            assert annotator.spans() == [a["text"] for a in served["actors"]]
+            assert annotator.sentiment() == served["sentiment"]
+            annotator.click_span(served["actors"][0]["text"])
+            assert annotator.stance() == served["actors"][0]["stance"]
+            annotator.submit()
+        versions = labelstudio.prediction_versions(session, project_id)
+        assert versions[task_id] == {served["model_version"]}
+        gold = {r["text"]: r for r in pull(project)}
+        assert gold[KENYA]["sentiment"] == served["sentiment"]
+    finally:
+        backend.stop()
+
+
+def test_start_training_in_the_ui_makes_the_backend_serve_the_new_model(label_studio, push,
+                                                                         tmp_path):
+    """After a labelling session the project lead presses Start Training (Settings > Model);
+    the backend retrains and the next task opened is pre-labelled by the new model."""
+    env = {"LABEL_STUDIO_URL": label_studio.url, "LABEL_STUDIO_API_KEY": label_studio.token}
+    weak, _, backend = start_weak_backend(tmp_path, env)
+    try:
+        project = "browser-start-training"
+        records = [prediction(1, KENYA, "", "", [(0, 5, "supportive", "Government of Kenya")], "positive"),
+                   prediction(2, LAWMAKERS, "", "", [(0, 20, "critical", None)], "negative")]
+        push(records, project, "--ml-backend", backend.url)
+        session = label_studio.session()
+        project_id = labelstudio.require_project(session, project)["id"]
+        with chromium_page() as page:
+            annotator = Annotator(page, label_studio.url, "start-training")
+            annotator.log_in(label_studio.admin_email, label_studio.admin_password)
+            annotator.start_labeling(project)
+            for _ in records:   # the labelling session: accept the pre-labels
+                annotator.submit()
+            press_start_training(page, label_studio.url, project_id)
+            annotator.screenshot("start-training-sent")
+        done = backend.wait_for_training()
+        assert done["state"] == "switched", done
+        new_version = backend.health()["model_version"]
+        assert new_version != weak.model_version
+        task_id, = labelstudio.import_tasks(session, project_id, [{"data": {
+            "text": COUNCIL, "target": TARGET, "prev_text": "", "next_text": "",
+            "source_html": ""}}])
+        opened = session.ls.tasks.get(id=task_id)   # what the editor loads
+        assert [p.model_version for p in opened.predictions] == [new_version]
+    finally:
+        backend.stop()
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ ALL_COMMANDS = [(" ".join(path), command) for path, command in _commands(main)]
 
 def test_every_stage_of_the_loop_has_its_command():
     expected = {"split", "prelabel", "train", "evaluate", "convert", "export", "export push",
-                "export pull", "studio", "agreement", "adjudicate", "report"}
+                "export pull", "studio", "serve", "agreement", "adjudicate", "report"}
     assert {path.removeprefix("annotate ") for path, _ in ALL_COMMANDS} == expected
 
 

@@ -71,3 +71,24 @@ def test_studio_in_the_background_serves_push_and_pull(studio_dir, tmp_path):
     after = run(["export", "pull", "--project", "local", "-o", str(tmp_path / "gold2.jsonl")],
                 studio_dir)
     assert after.returncode != 0 and "start it with `annotate studio --background`" in after.stderr
+
+
+def test_studio_with_ml_backend_serves_the_model_beside_it_and_stops_both(studio_dir, tmp_path):
+    port, backend_port = server.free_port(), server.free_port()
+    first = run(["studio", "--background", "--port", str(port), "--ml-backend",
+                 "--ml-backend-port", str(backend_port)], studio_dir)
+    assert first.returncode == 0, first.stderr
+    backend_url = f"http://127.0.0.1:{backend_port}"
+    assert f"ML backend (annotate serve) started at {backend_url}" in first.stderr
+    split_to_file(["corpora/haiti-mss/articles/gangs-threaten.md"], tmp_path / "sentences.jsonl")
+    prelabel_file(tmp_path / "sentences.jsonl", tmp_path / "predictions.jsonl")
+    push = run(["export", "push", str(tmp_path / "predictions.jsonl"), "--project", "local-ml",
+                "--target", "the mission", "--ml-backend", backend_url], studio_dir)
+    assert push.returncode == 0, push.stderr
+    assert f"ML backend {backend_url} connected" in push.stderr
+    again = run(["studio", "--background", "--ml-backend"], studio_dir)
+    assert f"ML backend (annotate serve) already running at {backend_url}" in again.stderr
+
+    stopped = run(["studio", "--stop"], studio_dir)
+    assert "stopped" in stopped.stderr
+    assert not server.port_is_open(port) and not server.port_is_open(backend_port)

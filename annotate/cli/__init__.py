@@ -28,6 +28,7 @@ COMMANDS = MappingProxyType({
     "export": "annotate.cli.export",
     "prelabel": "annotate.cli.prelabel",
     "report": "annotate.cli.report",
+    "serve": "annotate.cli.serve",
     "split": "annotate.cli.split",
     "studio": "annotate.cli.studio",
     "train": "annotate.cli.train",

@@ -74,10 +74,14 @@ def command():
 @click.option("--overlap-share", type=click.IntRange(min=0, max=100), default=None, metavar="P",
               help="Percent of the tasks that get --overlap annotators; the others get one "
                    "(overlap_cohort_percentage) [default: the project's; 100 for a new project].")
+@click.option("--ml-backend", default=None, metavar="URL",
+              help="Connect the `annotate serve` at URL to the project (once; safe to repeat): "
+                   "tasks without predictions get them when opened, Start Training retrains. "
+                   "Its basic auth comes from $ANNOTATE_SERVE_USER/$ANNOTATE_SERVE_PASSWORD.")
 @server_options
 @handle_errors
 def push_command(predictions, project, target, corpus, update_predictions, order, batch_size,
-                 to_file, overlap, overlap_share, url, api_key):
+                 to_file, overlap, overlap_share, ml_backend, url, api_key):
     """Create a Label Studio task per sentence, pre-filled with its prediction (actor spans, each
     span's stance, the sentiment). Safe to repeat: sentences already in the project are not
     created again, so rerunning after an interruption completes the push.
@@ -89,7 +93,14 @@ def push_command(predictions, project, target, corpus, update_predictions, order
       annotate export push predictions.jsonl --project haiti-mss --overlap 2 \\
           --overlap-share 20
       annotate export push predictions.jsonl --to-file tasks.json --target "the mission"
+      annotate export push predictions.jsonl --project haiti-mss \\
+          --ml-backend http://127.0.0.1:9090
     """
+    if ml_backend:  # a mistyped URL or half-set auth fails before anything is pushed
+        from annotate.labelstudio import ml_backend as backend_connection
+
+        backend_connection.check_url(ml_backend)
+        backend_connection.basic_auth_from_env()
     corpus_config = load_corpus_config(corpus) if corpus else None
     codebook_actors = ([a.name for a in Codebook.load(corpus_config.codebook).actors]
                        if corpus_config else [])
@@ -130,7 +141,9 @@ def push_command(predictions, project, target, corpus, update_predictions, order
     if summary.duplicate_tasks:
         info(f"warning: {summary.duplicate_tasks} sentence ids are on more than one task in the "
              "project (created outside annotate); they were left as they are")
-    if summary.model_version:
+    if ml_backend:
+        _connect_ml_backend(session, summary.project_id, ml_backend)
+    elif summary.model_version:
         info(f"annotators see the predictions of model {summary.model_version}")
     info(f"open the tasks at {session.url}/projects/{summary.project_id}/data")
     if summary.already_present and not update_predictions and summary.created == 0:
@@ -143,6 +156,16 @@ def _overlap_line(per_task: int, share: int | None) -> str:
     if share in (None, 100):
         return f"annotators per task: {per_task}"
     return f"annotators per task: {per_task} on {share}% of the tasks, 1 on the others"
+
+
+def _connect_ml_backend(session, project_id, url):
+    from annotate.labelstudio import ml_backend
+
+    backend, created = ml_backend.connect(session, project_id, url,
+                                          ml_backend.basic_auth_from_env())
+    info(f"ML backend {url} {'connected' if created else 'already connected'} "
+         f"(serving {backend['model_version'] or 'an unknown model'}): annotators see its "
+         "predictions; Start Training (project Settings > Model) retrains it")
 
 
 @command.command("pull")

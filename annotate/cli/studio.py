@@ -20,8 +20,13 @@ from annotate.cli.common import handle_errors, info
               help="PostgreSQL for Label Studio's data instead of SQLite: "
                    "postgresql://USER:PASSWORD@HOST:PORT/DATABASE (remembered; or set "
                    "ANNOTATE_STUDIO_DATABASE, which keeps the password out of shell history).")
+@click.option("--ml-backend", is_flag=True,
+              help="Also start `annotate serve` (the shipped model as Label Studio's ML backend, "
+                   "retraining from this studio) and print its URL for `export push --ml-backend`.")
+@click.option("--ml-backend-port", type=click.IntRange(1, 65535), default=None,
+              help="Port of the ML backend [default: 9090, or a free one].")
 @handle_errors
-def command(port, background, stop, database):
+def command(port, background, stop, database, ml_backend, ml_backend_port):
     """Start a local Label Studio (loopback only, SQLite in your data directory, or PostgreSQL
     with --database).
 
@@ -39,6 +44,7 @@ def command(port, background, stop, database):
       annotate studio --stop
       ANNOTATE_STUDIO_DATABASE=postgresql://ls:secret@127.0.0.1:5432/labelstudio \\
           annotate studio --background
+      annotate studio --background --ml-backend
     """
     from annotate.labelstudio import studio
 
@@ -56,13 +62,19 @@ def command(port, background, stop, database):
             "readable by you only)" if result.password
             else f" (password in {result.credentials})"))
     info(f"  annotators create their account at {result.invite_url}")
+    backend = None
+    if ml_backend:
+        backend_url, backend = studio.start_ml_backend(ml_backend_port)
+        info(f"ML backend (annotate serve) {'started' if backend else 'already running'} at "
+             f"{backend_url}; connect it to a project with `annotate export push FILE "
+             f"--project NAME --ml-backend {backend_url}`")
     if process is None or background:
         if background and result.started:
             info("  stop it with `annotate studio --stop`")
         return
     info("  press Ctrl-C to stop")
     try:
-        studio.wait(process)
+        studio.wait(process, *([backend] if backend else []))
     except KeyboardInterrupt:
         info("stopped")
         sys.exit(0)

@@ -84,13 +84,19 @@ def _span(value: dict, text: str) -> dict:
     return {"start": start, "end": end, "text": text[start:end]}
 
 
+def sentence_id(data: dict, task_id) -> str:
+    """The task's sentence id: push's `sentence_id`, else (a task imported through Label
+    Studio itself) "task:<task id>", unique within the project."""
+    return str(data.get("sentence_id") or f"task:{task_id}")
+
+
 def gold_from_annotation(task_json: dict, annotation: dict, annotator: str,
                          updated_by: str | None = None) -> dict:
     """One annotation -> one gold record; raise Misfit naming what does not fit."""
     schema = load_schema()
     data = task_json.get("data", {})
-    if not data.get("sentence_id") or not data.get("text"):
-        raise Misfit("the task has no sentence_id/text in its data (not pushed by annotate?)")
+    if not isinstance(data.get("text"), str) or not data["text"]:
+        raise Misfit("the task has no text in its data (a sentence to label)")
     text = data["text"]
     spans, stances, canonical, sentiments = {}, {}, {}, []
     for item in annotation.get("result") or []:
@@ -134,7 +140,8 @@ def gold_from_annotation(task_json: dict, annotation: dict, annotator: str,
         elif (span["start"], span["end"]) in names:  # legacy projects: the predicted name
             actor["actor"] = names[(span["start"], span["end"])]
         actors.append(actor)
-    record = {"id": data["sentence_id"], "doc_id": data.get("doc_id", ""), "text": text,
+    record = {"id": sentence_id(data, task_json.get("id")), "doc_id": data.get("doc_id", ""),
+              "text": text,
               "actors": actors, "sentiment": sentiments[0], "annotator": annotator,
               "annotation_id": annotation["id"], "task_id": task_json.get("id"),
               "created_at": annotation.get("created_at"), "updated_at": annotation.get("updated_at")}

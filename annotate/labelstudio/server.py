@@ -28,6 +28,11 @@ _QUIET_ENV = MappingProxyType({
     "SENTRY_DSN": "",
     "FRONTEND_SENTRY_DSN": "",
     "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+    # The ML backend (`annotate serve`) runs on loopback beside this loopback-only server: let
+    # Label Studio call it (/health, /setup, /predict) and send it its webhooks (START_TRAINING),
+    # which its SSRF guard refuses for local addresses by default.
+    "ML_BLOCK_LOCAL_IP": "false",
+    "SSRF_PROTECTION_ENABLED": "false",
 })
 _DROPPED_ENV = ("USERNAME", "PASSWORD", "USER_TOKEN", "LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD",
                 "LABEL_STUDIO_USER_TOKEN", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_URL")

@@ -9,6 +9,7 @@ Layout of the studio directory ($ANNOTATE_STUDIO_DIR, else $XDG_DATA_HOME/annota
                         and the PostgreSQL URL when one was given (it may hold that password)
     server.log          the server's output
     server.pid          the process group of a server started with --background
+    serve.log/.pid      the same for `annotate serve` (--ml-backend), the model beside it
 
 `export push/pull` use it when LABEL_STUDIO_URL is not set.
 
@@ -66,6 +67,17 @@ def _save_credentials(credentials: dict) -> None:
         json.dump(credentials, handle, indent=1)
 
 
+def _serve_pid_path() -> Path:
+    return studio_dir() / "serve.pid"
+
+
+def _serve_log_path() -> Path:
+    return studio_dir() / "serve.log"
+
+
+DEFAULT_BACKEND_PORT = 9090
+
+
 def read_credentials() -> dict | None:
     """The stored account ({email, password, port} and, once made, {url, token}); None if none."""
     fresh_start = f"delete the studio directory {studio_dir()} to start afresh"
@@ -103,9 +115,9 @@ class StudioInfo:
     created: bool               # first run: account and token just made
 
 
-def _running_pid() -> int | None:
+def _running_pid(pid_path: Path | None = None) -> int | None:
     try:
-        pid = int(_pid_path().read_text().strip())
+        pid = int((pid_path or _pid_path()).read_text().strip())
         os.killpg(pid, 0)
         return pid
     except (OSError, ValueError):
@@ -194,16 +206,49 @@ def _default_port() -> int:
     return DEFAULT_PORT if not server.port_is_open(DEFAULT_PORT) else server.free_port()
 
 
-def wait(process) -> None:
-    """Keep a foreground server running until Ctrl-C, then stop it."""
+def start_ml_backend(port: int | None = None) -> tuple[str, object]:
+    """Start `annotate serve` beside the local studio (it pulls from the studio to retrain), or
+    find the one started before: (its URL, the process or None when it was already running)."""
+    from annotate.labelstudio.backend import process as serve_process
+
+    recorded = _running_pid(_serve_pid_path())
+    port_file = studio_dir() / "serve.port"
+    if recorded is not None and port_file.exists():
+        url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+        if serve_process.health(url):
+            return url, None
+    port = port or (DEFAULT_BACKEND_PORT if not server.port_is_open(DEFAULT_BACKEND_PORT)
+                    else server.free_port())
+    if server.port_is_open(port):
+        raise LabelStudioError(f"port {port} is taken by another program; choose another with "
+                               "`annotate studio --ml-backend --ml-backend-port N`")
+    url = f"http://127.0.0.1:{port}"
+    # no LABEL_STUDIO_URL/KEY for it: without them serve pulls from this studio
+    process = serve_process.start(port, _serve_log_path(), env={
+        "LABEL_STUDIO_URL": "", "LABEL_STUDIO_API_KEY": ""})
+    serve_process.wait_until_up(url, process, _serve_log_path())
+    _serve_pid_path().write_text(str(process.pid))  # `annotate studio --stop` stops it too
+    port_file.write_text(str(port))
+    return url, process
+
+
+def wait(process, *companions) -> None:
+    """Keep a foreground server running until Ctrl-C, then stop it (and its companions)."""
     try:
         process.wait()
     finally:
+        for companion in companions:
+            server.stop(companion.pid)
         server.stop(process.pid)
 
 
 def stop() -> bool:
-    """Stop a server started with --background; False if none was running."""
+    """Stop a server (and its ML backend) started with --background; False if none ran."""
+    backend = _running_pid(_serve_pid_path())
+    with contextlib.suppress(FileNotFoundError):
+        _serve_pid_path().unlink()
+    if backend is not None:
+        server.stop(backend)
     pid = _running_pid()
     with contextlib.suppress(FileNotFoundError):
         _pid_path().unlink()

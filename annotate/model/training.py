@@ -156,15 +156,18 @@ def expected_calibration_error(confidence, correct, bins: int = 10) -> float:
 
 def train_model(gold_paths, output=None, *, seed: int = 0, folds: int = 5,
                 codebook_path=None, name: str = "model", stance_params: dict | None = None,
-                progress=None, tier: str = "fast") -> tuple[Model, dict]:
+                progress=None, tier: str = "fast",
+                codebook: Codebook | None = None) -> tuple[Model, dict]:
     """Validate the gold, cross-validate, train on everything, write `output` (if given).
 
     Returns the model and the cross-validated metrics. `progress` (a callable taking a
-    message) hears about each stage.
+    message) hears about each stage. `codebook` (a loaded one, e.g. the served model's, when
+    retraining) takes the place of `codebook_path`.
     """
     say = progress or (lambda message: None)
     gold = load_gold(gold_paths)
-    codebook = Codebook.load(codebook_path) if codebook_path else Codebook.empty()
+    if codebook is None:
+        codebook = Codebook.load(codebook_path) if codebook_path else Codebook.empty()
     items, labels, groups = stance_items(gold.records)
     _check_trainable(gold, labels, folds)
     stance, sentiment = tier_estimators(tier, seed, stance_params)
