@@ -113,7 +113,9 @@ def push_command(predictions, project, target, corpus, update_predictions, order
                        update_predictions=update_predictions,
                        instructions_html=instructions(corpus_config), progress=bars,
                        codebook_actors=codebook_actors,
-                       overlap=Overlap(overlap, overlap_share))
+                       overlap=Overlap(overlap, overlap_share),
+                       waiting=lambda: info(f"waiting for another push to project {project!r} "
+                                            "on this machine to finish..."))
     finally:
         bars.close()
     info(f"project {project!r} (id {summary.project_id}) at {session.url}"
@@ -127,9 +129,21 @@ def push_command(predictions, project, target, corpus, update_predictions, order
     info(_overlap_line(summary.annotators_per_task or 1, summary.overlap_share))
     if summary.overlap_updated:
         info("overlap updated; Label Studio applies it to the tasks nobody has finished yet")
+    if summary.duplicates_removed:
+        info(f"{summary.duplicates_removed} tasks this push made were removed again: another push "
+             "of the same sentences ran at the same time and made them first")
+    if summary.predictions_removed:
+        info(f"{summary.predictions_removed} predictions this push added twice with another push "
+             "running at the same time were removed (one per task and model version is kept)")
     if summary.duplicate_tasks:
+        kept = (f" {summary.duplicates_annotated} copies made by another push at the same time "
+                "were kept because an annotator already worked on them."
+                if summary.duplicates_annotated else "")
         info(f"warning: {summary.duplicate_tasks} sentence ids are on more than one task in the "
-             "project (created outside annotate); they were left as they are")
+             "project, left as they are: a push removes only copies it made itself, not tasks "
+             "made before it (through Label Studio's Import, by another tool, or by a push still "
+             f"running on another machine).{kept} Delete the extra copies nobody annotated in "
+             "Label Studio's Data Manager.")
     if summary.model_version:
         info(f"annotators see the predictions of model {summary.model_version}")
     info(f"open the tasks at {session.url}/projects/{summary.project_id}/data")
