@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from annotate.cli.common import handle_errors, info
+from annotate.cli.common import Terminated, handle_errors, info
 
 
 @click.command("studio")
@@ -63,6 +63,6 @@ def command(port, background, stop, database):
     info("  press Ctrl-C to stop")
     try:
         studio.wait(process)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated):
         info("stopped")
         sys.exit(0)
