@@ -209,6 +209,15 @@ def pull_command(project, output, since, from_file, url, api_key):
              "leaves them out")
     if stats.rejects_written and not stats.rejected:
         info(f"{stats.rejects_written} earlier rejects still listed in {rejects_path(output)}")
+    if stats.recovered:
+        reasons = ", ".join(sorted({r["reason"] for r in stats.recovered}))
+        info(f"{len(stats.recovered)} actor spans had offsets that did not give the text Label "
+             f"Studio stored for them ({reasons}); the stored text was found and used")
+    for what, ids in (("annotations", stats.deleted_annotations), ("tasks", stats.deleted_tasks)):
+        if ids:
+            shown = ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else "")
+            info(f"{len(ids)} {what} of the last pull into {output} were deleted in Label Studio "
+                 f"since (ids {shown}); their gold records from earlier pulls are stale")
     if stats.rejected:
         info(f"{len(stats.rejected)} annotations do not fit the schema; listed in "
              f"{rejects_path(output)}" + (f" ({stats.rejects_written} in it now)"

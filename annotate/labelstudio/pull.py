@@ -103,6 +103,22 @@ def merge(earlier: list[dict], newer: list[dict], superseded: set) -> tuple[list
     return merged, replaced
 
 
+def note_deletions(stats, output, source: str) -> None:
+    """The tasks and annotations the previous pull into `output` (from the same source) saw that
+    are gone now: deleted in Label Studio since. Nothing to compare with is nothing to report."""
+    try:
+        state = json.loads(state_path(output).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # no earlier pull (or an unreadable state: --since last says so itself)
+    if not isinstance(state, dict) or state.get("source") != source:
+        return
+    before_tasks, before_annotations = state.get("task_ids"), state.get("annotation_ids")
+    if isinstance(before_tasks, list):
+        stats.deleted_tasks = sorted(set(before_tasks) - set(stats.task_ids))
+    if isinstance(before_annotations, list):
+        stats.deleted_annotations = sorted(set(before_annotations) - set(stats.annotation_ids))
+
+
 def _save(output, records, stats, source: str, since_used: datetime | None) -> None:
     """Write the gold, its rejects and the --since state. A --since pull into an output that
     exists merges into it: the annotations pulled replace their earlier versions (in the gold or
@@ -128,7 +144,10 @@ def _save(output, records, stats, source: str, since_used: datetime | None) -> N
         if rejects is not None:
             write_records_to(rejects, rejected)
         json.dump({"source": source, "latest": latest,
-                   "pulled_at": datetime.now(timezone.utc).isoformat()}, state, indent=1)
+                   "pulled_at": datetime.now(timezone.utc).isoformat(),
+                   # what the next pull compares against to report deletions
+                   "task_ids": stats.task_ids, "annotation_ids": stats.annotation_ids},
+                  state, indent=1)
     if not rejected and rejects_path(output).exists():  # a stale list would mislead
         rejects_path(output).unlink()
     stats.records_written, stats.rejects_written = len(records), len(rejected)
@@ -197,6 +216,7 @@ def pull(session, title: str, output, since: str | None = None) -> gold.PullStat
             raise LabelStudioError(f"the export of project {title!r} at {session.url} is not "
                                    f"shaped like Label Studio's: {exc}; see the server's log"
                                    ) from None
+    note_deletions(stats, output, source)
     _save(output, records, stats, source, since_time)
     return stats
 
@@ -224,5 +244,6 @@ def pull_file(export_file, output, since: str | None = None) -> gold.PullStats:
     except gold.MalformedExport as exc:
         raise InputError(export_file, f"{exc}; expected Label Studio's JSON export (the JSON "
                          "format of its Export button)") from None
+    note_deletions(stats, output, source)
     _save(output, records, stats, source, since_time)
     return stats
