@@ -222,6 +222,32 @@ def _numbered_lines(path: Path, handle) -> Iterator[tuple[int, bytes]]:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})", line=number + 1) from None
 
 
+def gold_key(record: dict) -> tuple:
+    """What must be unique in a gold file: one record per sentence per annotator."""
+    return record["id"], record.get("annotator")
+
+
+def read_unique_records(path, kind: str, key: Callable[[dict], object] = lambda r: r["id"],
+                        seen: dict | None = None) -> Iterator[dict]:
+    """`read_records`, refusing a record whose `key` an earlier one had (in this file, or in
+    the files read before with the same `seen`) with both places named: a repeated line is a
+    copy-paste or a file given twice, and would count twice."""
+    seen = {} if seen is None else seen
+    for line, record in read_numbered_records(path, kind):
+        marker = key(record)
+        if marker in seen:
+            first_path, first_line = seen[marker]
+            where = f"line {first_line}" + ("" if first_path == str(path) else f" of {first_path}")
+            sentence_id, annotator = marker if isinstance(marker, tuple) else (marker, None)
+            what = f"sentence id {sentence_id!r}" + (f" (annotator {annotator!r})"
+                                                     if annotator is not None else "")
+            raise InputError(path, f"{what} already appeared on {where}; each must appear once "
+                             "(remove the repeated record, give each file once, or adjudicate pulled gold "
+                             "first)", line=line)
+        seen[marker] = (str(path), line)
+        yield record
+
+
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
 
 

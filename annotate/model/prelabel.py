@@ -181,7 +181,7 @@ def prelabel_records(records: Iterable[dict], model_dir=None, *, codebook_path=N
 def prelabel_file(source, output, model_dir=None, *, codebook_path=None, jobs: int | None = 1,
                   batch_size: int = BATCH_SIZE) -> PrelabelStats:
     """Pre-label a sentence JSONL file into a prediction JSONL file (atomic: all or nothing)."""
-    from annotate.records import read_records, write_records
+    from annotate.records import read_unique_records, write_records
 
     prelabeler = Prelabeler.load(model_dir, codebook_path)
     stats = PrelabelStats(model_version=prelabeler.model.model_version)
@@ -193,7 +193,7 @@ def prelabel_file(source, output, model_dir=None, *, codebook_path=None, jobs: i
             stats.truncated += "prelabelled_chars" in record
             yield record
 
-    labelled = prelabel_records(read_records(source, "sentence"), jobs=jobs,
+    labelled = prelabel_records(read_unique_records(source, "sentence"), jobs=jobs,
                                 batch_size=batch_size, prelabeler=prelabeler)
     write_records(output, counted(labelled))
     return stats

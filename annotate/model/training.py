@@ -36,7 +36,7 @@ from annotate.model.store import (
     save_model,
     sha256_file,
 )
-from annotate.records import read_records
+from annotate.records import gold_key, read_unique_records
 from annotate.schema import load_schema
 
 
@@ -54,9 +54,9 @@ def load_gold(paths) -> GoldSet:
     """Read and validate every gold file completely (file:line errors) before any work."""
     if not paths:
         raise InputError("gold", "no gold files given; pass one or more gold .jsonl files")
-    records, files = [], []
+    records, files, seen = [], [], {}
     for path in paths:
-        file_records = list(read_records(path, "gold"))
+        file_records = list(read_unique_records(path, "gold", gold_key, seen))
         records.extend(file_records)
         files.append({"path": str(path), "sha256": sha256_file(path),
                       "records": len(file_records),
