@@ -238,7 +238,7 @@ def _push(session, title, records, target, *, batch_size, update_predictions, in
             store.forget()
         if progress:
             progress(summary.created, missing, "tasks")
-    if missing:
+    if missing and _others_pushed(session, project, len(index) + len(made)):
         _reconcile_tasks(session, project["id"], baseline, made, known, store, summary)
     after = {**{t["id"]: t["sentence_id"] for t in index}, **summary.tasks_after_import}
     counts = Counter(sentence_id for sentence_id in after.values() if sentence_id is not None)
@@ -247,6 +247,14 @@ def _push(session, title, records, target, *, batch_size, update_predictions, in
         _update_predictions(session, project["id"], records, existing, summary, batch_size, progress)
     _show_latest_version(session, project, records, summary)
     return summary
+
+
+def _others_pushed(session, project, expected: int) -> bool:
+    """Whether tasks other than the ones this push saw and made appeared meanwhile (one cheap
+    call: the project's task count). Only then can a sentence be on two tasks by our doing."""
+    now = next((p.get("task_number") for p in labelstudio.projects_titled(session, project["title"])
+                if p["id"] == project["id"]), None)
+    return now is None or now != expected
 
 
 def _reconcile_tasks(session, project_id, baseline, made, known, store, summary) -> None:
