@@ -54,8 +54,11 @@ def load_gold(paths) -> GoldSet:
     """Read and validate every gold file completely (file:line errors) before any work."""
     if not paths:
         raise InputError("gold", "no gold files given; pass one or more gold .jsonl files")
-    records, files, seen = [], [], {}
+    records, files, seen_by_file = [], [], {}
     for path in paths:
+        # a record twice in one file (or a file given twice) is refused; the same sentence in
+        # two different files is not: an adjudicated round retrains beside the shipped gold
+        seen = seen_by_file.setdefault(Path(path).resolve(), {})
         file_records = list(read_unique_records(path, "gold", gold_key, seen))
         records.extend(file_records)
         files.append({"path": str(path), "sha256": sha256_file(path),
