@@ -275,6 +275,7 @@ def _update_predictions(session, project_id, records, existing, summary, batch_s
     it already has a prediction of that model version (so a rerun adds nothing twice)."""
     versions = labelstudio.prediction_versions(session, project_id)
     todo: set[str] = set()  # sentence ids; the predictions are built batch by batch below
+    touched: dict[str, set[int]] = {}  # model_version -> the task ids given one of it
     for record in records:
         task_info = existing.get(record["id"])
         if task_info is None:
@@ -283,6 +284,7 @@ def _update_predictions(session, project_id, records, existing, summary, batch_s
             summary.annotated_kept += 1
         elif record["model_version"] not in versions.get(task_info["id"], set()):
             todo.add(record["id"])
+            touched.setdefault(record["model_version"], set()).add(task_info["id"])
     predictions = ({"task": existing[r["id"]]["id"], **tasks.prediction(r)}
                    for r in records if r["id"] in todo)
     for batch in _batches(predictions, batch_size):
@@ -290,10 +292,9 @@ def _update_predictions(session, project_id, records, existing, summary, batch_s
         summary.predictions_added += len(batch)
         if progress:
             progress(summary.predictions_added, len(todo), "predictions")
-    for version in {p["model_version"] for p in todo}:  # another push may have added them too
-        touched = {p["task"] for p in todo if p["model_version"] == version}
+    for version, task_ids in touched.items():  # another push may have added them too
         summary.predictions_removed += reconcile.remove_duplicate_predictions(
-            session, project_id, touched, version)
+            session, project_id, task_ids, version)
 
 
 def _show_latest_version(session, project, records, summary):
