@@ -159,7 +159,9 @@ class Codebook:
             return self._by_alias[text]
         best = None
         for match in self._contained.finditer(text):
-            if _AFTER_PREPOSITION.search(text, 0, match.start()):
+            # a bounded window: searching the whole prefix for a `$`-anchored pattern made
+            # this quadratic in the span's length (minutes on one long sentence)
+            if _AFTER_PREPOSITION.search(text, max(0, match.start() - 64), match.start()):
                 continue  # "lawmakers in Nairobi" are not Nairobi
             key = (match.end(), match.end() - match.start())
             if best is None or key > best[0]:

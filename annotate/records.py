@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import itertools
 import json
 import os
 import shutil
+import stat
 import tempfile
 import tomllib
 import zlib
@@ -38,7 +40,13 @@ def normalise_newlines(text: str) -> str:
 
 def _open_error(path: Path, exc: OSError, expected: str) -> InputError:
     """The one-line message for a file that cannot be opened or read."""
+    if exc.errno == errno.ELOOP:
+        return InputError(path, "is a loop of symbolic links (a link that leads back to itself); "
+                          "point the link at a real file")
     if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            return InputError(path, f"is a broken symbolic link (to {os.readlink(path)!r}, which "
+                              "does not exist)")
         return InputError(path, "no such file")
     if isinstance(exc, IsADirectoryError):
         return InputError(path, f"is a directory, expected {expected}")
@@ -47,11 +55,63 @@ def _open_error(path: Path, exc: OSError, expected: str) -> InputError:
     return InputError(path, f"cannot be read ({exc.strerror or exc})")
 
 
-def _read_bytes(path: Path) -> bytes:
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def check_regular_file(path, expected: str = "a file") -> None:
+    """Refuse at once what is not a regular file: reading a FIFO or a device would wait forever
+    (or never end); a symlink loop or a broken link gets its own message."""
+    path = Path(path)
     try:
-        data = path.read_bytes()
+        mode = os.stat(path).st_mode
     except OSError as exc:
-        raise _open_error(path, exc, "a file") from None
+        raise _open_error(path, exc, expected) from None
+    if stat.S_ISDIR(mode):
+        raise InputError(path, f"is a directory, expected {expected}")
+    for test, kind in _NOT_REGULAR:
+        if test(mode):
+            raise InputError(path, f"is {kind}, not a regular file; save the data to a file and "
+                             "give that")
+
+
+def _open_regular(path: Path, expected: str):
+    """Open for reading without blocking on a FIFO that appears between the check and the open."""
+    check_regular_file(path, expected)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise InputError(path, "is not a regular file; save the data to a file and give that")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except OSError as exc:
+        raise _open_error(path, exc, expected) from None
+
+
+def _utf16(data: bytes) -> bool:
+    """UTF-16 text (a byte-order mark, or a NUL next to every ASCII character)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    return max(sample[0::2].count(0), sample[1::2].count(0)) > 0.4 * (len(sample) / 2)
+
+
+_UTF16_HINT = ("is UTF-16 text, not UTF-8; convert it first, e.g. `iconv -f UTF-16 -t UTF-8 "
+               "FILE > FILE.utf8` (or save it as UTF-8 in your editor)")
+
+
+def _read_bytes(path: Path) -> bytes:
+    with _open_regular(path, "a file") as handle:
+        try:
+            data = handle.read()
+        except OSError as exc:
+            raise _open_error(path, exc, "a file") from None
+    if _utf16(data):
+        raise InputError(path, _UTF16_HINT)
     if any(marker in data[:65536] for marker in _BINARY_MARKERS):
         raise InputError(path, "looks like a binary file, not UTF-8 text")
     return data
@@ -102,13 +162,13 @@ def read_numbered_records(path, kind: str | None = None, *, allow_empty: bool = 
     With `skip`, a bad line is handed to it (which may raise) and reading goes on.
     """
     path = Path(path)
-    try:
-        handle = gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
-    except OSError as exc:
-        raise _open_error(path, exc, "a .jsonl file") from None
+    regular = _open_regular(path, "a .jsonl file")
+    handle = gzip.open(regular, "rb") if path.suffix.lower() == ".gz" else regular
     seen_any = False
-    with handle:
+    with regular, handle:
         for number, raw in _numbered_lines(path, handle):
+            if number == 1 and _utf16(raw):
+                raise InputError(path, _UTF16_HINT)
             try:
                 record = _parse_line(path, number, raw, kind)
             except InputError as exc:
@@ -162,6 +222,48 @@ def _numbered_lines(path: Path, handle) -> Iterator[tuple[int, bytes]]:
         raise InputError(path, f"cannot be read ({exc.strerror or exc})", line=number + 1) from None
 
 
+def gold_key(record: dict) -> tuple:
+    """What must be unique in a gold file: one record per sentence per annotator."""
+    return record["id"], record.get("annotator")
+
+
+def read_unique_records(path, kind: str, key: Callable[[dict], object] = lambda r: r["id"],
+                        seen: dict | None = None) -> Iterator[dict]:
+    """`read_records`, refusing a record whose `key` an earlier one had (in this file, or in
+    the files read before with the same `seen`) with both places named: a repeated line is a
+    copy-paste or a file given twice, and would count twice."""
+    seen = {} if seen is None else seen
+    for line, record in read_numbered_records(path, kind):
+        marker = key(record)
+        if marker in seen:
+            first_path, first_line = seen[marker]
+            where = f"line {first_line}" + ("" if first_path == str(path) else f" of {first_path}")
+            sentence_id, annotator = marker if isinstance(marker, tuple) else (marker, None)
+            what = f"sentence id {sentence_id!r}" + (f" (annotator {annotator!r})"
+                                                     if annotator is not None else "")
+            raise InputError(path, f"{what} already appeared on {where}; each must appear once "
+                             "(remove the repeated record, give each file once, or adjudicate pulled gold "
+                             "first)", line=line)
+        seen[marker] = (str(path), line)
+        yield record
+
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+
+
+def write_problem(exc: OSError) -> str:
+    """What to tell the user about a failed write (the disk full is said in so many words)."""
+    if exc.errno in _DISK_FULL:
+        return ("the disk is full (no space left on device); nothing was written: free some "
+                "space, or write somewhere else")
+    return (f"cannot write the output here ({exc.strerror or exc}); nothing was written: check "
+            "the directory's permissions and free space, or choose another -o")
+
+
+def disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _DISK_FULL
+
+
 @contextlib.contextmanager
 def _writing(path: Path):
     """An OSError of the steps that create or rename the output (an unwritable or read-only
@@ -169,8 +271,7 @@ def _writing(path: Path):
     try:
         yield
     except OSError as exc:
-        raise InputError(path, f"cannot write the output here ({exc.strerror or exc}); check the "
-                         "directory's permissions and free space, or choose another -o") from None
+        raise InputError(path, write_problem(exc)) from None
 
 
 @contextlib.contextmanager
@@ -188,8 +289,9 @@ def atomic_output(path, mode: str = "w", *, private: bool = False):
     with _writing(path):
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
-            yield handle
+        with _full_disk(path):  # the caller's writes, and the flush at close
+            with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as handle:
+                yield handle
         with _writing(path):
             os.chmod(tmp_name, 0o600 if private else 0o666 & ~_current_umask())
             os.replace(tmp_name, path)
@@ -197,6 +299,18 @@ def atomic_output(path, mode: str = "w", *, private: bool = False):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+@contextlib.contextmanager
+def _full_disk(path: Path):
+    """A full disk while the block writes `path` becomes one InputError naming it (other errors
+    of the block are the caller's: they pass unchanged)."""
+    try:
+        yield
+    except OSError as exc:
+        if not disk_full(exc):
+            raise
+        raise InputError(path, write_problem(exc)) from None
 
 
 @contextlib.contextmanager
@@ -219,7 +333,8 @@ def atomic_directory(path, refuse: Callable[[Path], str | None] = lambda existin
     with _writing(path):
         build = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
     try:
-        yield build
+        with _full_disk(path):
+            yield build
         with _writing(path):
             os.chmod(build, 0o777 & ~_current_umask())
             if path.exists():
@@ -247,9 +362,14 @@ _LINES_PER_WRITE = 1024
 
 def write_records(path, records: Iterable[dict]) -> int:
     """Write records as JSON Lines atomically; return how many were written."""
-    count, encode, records = 0, _COMPACT_JSON.encode, iter(records)
     with atomic_output(path) as handle:
-        for chunk in iter(lambda: list(itertools.islice(records, _LINES_PER_WRITE)), []):
-            handle.write("".join([f"{encode(record)}\n" for record in chunk]))
-            count += len(chunk)
+        return write_records_to(handle, records)
+
+
+def write_records_to(handle, records: Iterable[dict]) -> int:
+    """Write records as JSON Lines to an open (atomic_output) handle; return how many."""
+    count, encode, records = 0, _COMPACT_JSON.encode, iter(records)
+    for chunk in iter(lambda: list(itertools.islice(records, _LINES_PER_WRITE)), []):
+        handle.write("".join([f"{encode(record)}\n" for record in chunk]))
+        count += len(chunk)
     return count

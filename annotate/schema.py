@@ -116,6 +116,10 @@ def record_problem(record, kind: str) -> str | None:
     if kind == "sentence":
         if record["end"] <= record["start"]:
             return f"end ({record['end']}) must be greater than start ({record['start']})"
+        if record["end"] - record["start"] != len(record["text"]):
+            return (f"end - start ({record['end']} - {record['start']}) must be the length of "
+                    f"the text ({len(record['text'])} characters): the offsets do not locate "
+                    "this text in its document")
         return None
     text = record["text"]
     for i, actor in enumerate(record["actors"]):

@@ -171,7 +171,7 @@ def main() -> None:
             print(f"| {row['database']} | {n:,} | {command} | {wall:.1f} | "
                   f"{1000 * wall / n:.2f} | {peak:.0f} |")
     small, large = min(options.sizes), max(options.sizes)
-    print(f"\n| database | command | time per task, larger / smaller | peak memory, larger / "
+    print("\n| database | command | time per task, larger / smaller | peak memory, larger / "
           "smaller |")
     print("|---|---|---|---|")
     for name in options.databases:

@@ -108,12 +108,16 @@ def _kill_a_worker_once_a_shard_is_done(client, output: Path, runner: threading.
 
 def _sentence_shards(tmp_path: Path, shards: int) -> list[Path]:
     split_to_file([ARTICLES], tmp_path / "sentences.jsonl")
-    lines = (tmp_path / "sentences.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    paths = []
-    for i in range(shards):
+    records = [json.loads(line) for line in
+               (tmp_path / "sentences.jsonl").read_text(encoding="utf-8").splitlines()]
+    paths, everything = [], []
+    for i in range(shards):  # the same articles under other ids: sentence ids are unique
+        lines = "".join(json.dumps({**r, "id": f"s{i}-{r['id']}", "doc_id": f"s{i}-{r['doc_id']}"},
+                                   ensure_ascii=False) + "\n" for r in records)
         paths.append(tmp_path / f"part-{i:05d}.jsonl.gz")
-        paths[-1].write_bytes(gzip.compress("".join(lines).encode()))
-    (tmp_path / "all.jsonl").write_text("".join(lines) * shards, encoding="utf-8")
+        paths[-1].write_bytes(gzip.compress(lines.encode()))
+        everything.append(lines)
+    (tmp_path / "all.jsonl").write_text("".join(everything), encoding="utf-8")
     return paths
 
 

@@ -59,7 +59,7 @@ def test_prelabel_and_evaluate_take_the_tier(tmp_path):
     sentences = tmp_path / "s.jsonl"
     sentences.write_text(json.dumps({"id": "d:1", "doc_id": "d", "text":
                                      "Residents said they would gladly welcome the patrols.",
-                                     "start": 0, "end": 52}) + "\n", encoding="utf-8")
+                                     "start": 0, "end": 53}) + "\n", encoding="utf-8")
     out = tmp_path / "p.jsonl"
     result = CliRunner().invoke(main, ["prelabel", str(sentences), "-o", str(out),
                                        "--tier", "accurate"])

@@ -73,11 +73,12 @@ def test_training_is_deterministic_for_a_seed(trained, tiny_gold, tmp_path):
 
 
 def test_bad_gold_is_refused_with_file_and_line_and_no_model_dir(tiny_gold, tmp_path):
-    lines = tiny_gold.read_text(encoding="utf-8").splitlines(True)
-    record = json.loads(lines[2])
-    record["actors"][0]["stance"] = "enthusiastic"
+    # other sentence ids than tiny_gold's: a sentence in two gold files is refused by itself
+    records = [{**json.loads(line), "id": f"other-{n}"}
+               for n, line in enumerate(tiny_gold.read_text(encoding="utf-8").splitlines())]
+    records[2]["actors"][0]["stance"] = "enthusiastic"
     bad = tmp_path / "bad.jsonl"
-    bad.write_text("".join(lines[:2] + [json.dumps(record) + "\n"] + lines[3:]), encoding="utf-8")
+    bad.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     out = tmp_path / "model"
     # the bad file comes second: the first one must not have been trained on already
     result = run("train", tiny_gold, bad, "-o", out)

@@ -4,7 +4,10 @@ status lines."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import signal
 import sys
 
 import click
@@ -12,11 +15,34 @@ import click
 from annotate.errors import AnnotateError
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that temporary files are cleaned up."""
+
+
+def _terminate_on_sigterm():
+    """SIGTERM (`kill`, a job scheduler's timeout) unwinds the command like Ctrl-C does, so every
+    atomic write removes its temporary file. Worker processes forked later die as before.
+    Returns the handler it replaced (None when it could not install one)."""
+    owner = os.getpid()
+
+    def handler(signum, frame):
+        if os.getpid() != owner:  # a forked worker: the default action
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated()
+
+    with contextlib.suppress(ValueError, AttributeError):  # not the main thread / no SIGTERM
+        return signal.signal(signal.SIGTERM, handler)
+    return None
+
+
 def handle_errors(func):
     """Run a command body; an AnnotateError becomes `error: ...` on stderr and a non-zero exit."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        previous = _terminate_on_sigterm()
         try:
             return func(*args, **kwargs)
         except AnnotateError as exc:
@@ -25,6 +51,12 @@ def handle_errors(func):
         except KeyboardInterrupt:
             click.echo("interrupted; no output was written", err=True)
             sys.exit(130)
+        except Terminated:
+            click.echo("terminated; no output was written", err=True)
+            sys.exit(143)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 

@@ -124,7 +124,9 @@ def push_command(predictions, project, target, corpus, update_predictions, order
                        update_predictions=update_predictions,
                        instructions_html=instructions(corpus_config), progress=bars,
                        codebook_actors=codebook_actors,
-                       overlap=Overlap(overlap, overlap_share))
+                       overlap=Overlap(overlap, overlap_share),
+                       waiting=lambda: info(f"waiting for another push to project {project!r} "
+                                            "on this machine to finish..."))
     finally:
         bars.close()
     info(f"project {project!r} (id {summary.project_id}) at {session.url}"
@@ -138,9 +140,21 @@ def push_command(predictions, project, target, corpus, update_predictions, order
     info(_overlap_line(summary.annotators_per_task or 1, summary.overlap_share))
     if summary.overlap_updated:
         info("overlap updated; Label Studio applies it to the tasks nobody has finished yet")
+    if summary.duplicates_removed:
+        info(f"{summary.duplicates_removed} tasks this push made were removed again: another push "
+             "of the same sentences ran at the same time and made them first")
+    if summary.predictions_removed:
+        info(f"{summary.predictions_removed} predictions this push added twice with another push "
+             "running at the same time were removed (one per task and model version is kept)")
     if summary.duplicate_tasks:
+        kept = (f" {summary.duplicates_annotated} copies made by another push at the same time "
+                "were kept because an annotator already worked on them."
+                if summary.duplicates_annotated else "")
         info(f"warning: {summary.duplicate_tasks} sentence ids are on more than one task in the "
-             "project (created outside annotate); they were left as they are")
+             "project, left as they are: a push removes only copies it made itself, not tasks "
+             "made before it (through Label Studio's Import, by another tool, or by a push still "
+             f"running on another machine).{kept} Delete the extra copies nobody annotated in "
+             "Label Studio's Data Manager.")
     if ml_backend:
         _connect_ml_backend(session, summary.project_id, ml_backend)
     elif summary.model_version:
@@ -218,6 +232,15 @@ def pull_command(project, output, since, from_file, url, api_key):
              "leaves them out")
     if stats.rejects_written and not stats.rejected:
         info(f"{stats.rejects_written} earlier rejects still listed in {rejects_path(output)}")
+    if stats.recovered:
+        reasons = ", ".join(sorted({r["reason"] for r in stats.recovered}))
+        info(f"{len(stats.recovered)} actor spans had offsets that did not give the text Label "
+             f"Studio stored for them ({reasons}); the stored text was found and used")
+    for what, ids in (("annotations", stats.deleted_annotations), ("tasks", stats.deleted_tasks)):
+        if ids:
+            shown = ", ".join(map(str, ids[:20])) + (" ..." if len(ids) > 20 else "")
+            info(f"{len(ids)} {what} of the last pull into {output} were deleted in Label Studio "
+                 f"since (ids {shown}); their gold records from earlier pulls are stale")
     if stats.rejected:
         info(f"{len(stats.rejected)} annotations do not fit the schema; listed in "
              f"{rejects_path(output)}" + (f" ({stats.rejects_written} in it now)"

@@ -13,7 +13,7 @@ from annotate.cli.common import (
     shipped_model,
     tier_option,
 )
-from annotate.model.prelabel import BATCH_SIZE
+from annotate.model.prelabel import BATCH_SIZE, MAX_PRELABEL_CHARS
 
 
 @click.command("prelabel")
@@ -66,6 +66,10 @@ def command(sentences, output, model_dir, jobs, codebook_path, batch_size, tier,
                           batch_size=batch_size)
     info(f"pre-labelled {stats.sentences} sentences ({stats.actors} actor spans) with model "
          f"{stats.model_version}; wrote {output}")
+    if stats.truncated:
+        info(f"warning: {stats.truncated} sentences are longer than {MAX_PRELABEL_CHARS} "
+             "characters: only their first part was pre-labelled (their records say how much, in "
+             "`prelabelled_chars`); check how they were split")
 
 
 def _prelabel_on_cluster(sentences, output, model_dir, codebook_path, batch_size, scheduler,

@@ -39,7 +39,7 @@ def command(gold, output, target, period, codebook):
           --codebook corpora/haiti-mss/codebook.toml
       xdg-open report/index.html
     """
-    from annotate.records import read_records
+    from annotate.records import gold_key, read_unique_records
     from annotate.reports.tables import build_report
 
     book = None
@@ -47,7 +47,7 @@ def command(gold, output, target, period, codebook):
         from annotate.codebook import Codebook
 
         book = Codebook.load(codebook)
-    data = build_report(read_records(gold, "gold"), output, target, period, book)
+    data = build_report(read_unique_records(gold, "gold", gold_key), output, target, period, book)
     dated = sum(1 for m in data.mentions if m.date)
     outlets = len({m.outlet for m in data.mentions if m.outlet})
     info(f"report of {data.sentences} sentences, {len(data.actors)} actors, "

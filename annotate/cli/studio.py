@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from annotate.cli.common import handle_errors, info
+from annotate.cli.common import Terminated, handle_errors, info
 
 
 @click.command("studio")
@@ -75,6 +75,6 @@ def command(port, background, stop, database, ml_backend, ml_backend_port):
     info("  press Ctrl-C to stop")
     try:
         studio.wait(process, *([backend] if backend else []))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated):
         info("stopped")
         sys.exit(0)

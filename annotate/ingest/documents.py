@@ -24,7 +24,6 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from annotate.errors import InputError
 from annotate.ingest.furniture import is_furniture, is_related_lead_in

@@ -23,7 +23,12 @@ from annotate.errors import InputError
 from annotate.ingest.dates import DateProblem, normalise_date
 from annotate.ingest.html import HTML_SUFFIXES
 from annotate.ingest.tabular import TABULAR_SUFFIXES, tabular_rows
-from annotate.records import normalise_newlines, read_numbered_records, read_text
+from annotate.records import (
+    check_regular_file,
+    normalise_newlines,
+    read_numbered_records,
+    read_text,
+)
 from annotate.schema import DOCUMENT_FIELDS
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -120,9 +125,10 @@ def _expand(inputs: Iterable) -> Iterator[Path]:
                 raise InputError(path, "directory has no .txt, .md, .html or .htm files; give a "
                                  "directory of articles or pages, or the files themselves")
             yield from files
-        elif not path.exists():
+        elif not path.exists() and not path.is_symlink():
             raise InputError(path, "no such file or directory")
         elif _suffix(path) in (*PAGE_SUFFIXES, *TABULAR_SUFFIXES, *JSONL_SUFFIXES):
+            check_regular_file(path)  # a FIFO, a device, a symlink loop: refused at once
             yield path
         else:
             raise InputError(path, f"unsupported file type {path.suffix or '(none)'!r}; give .txt "

@@ -261,8 +261,8 @@ def _project_dict(project) -> dict:
     return {**values, "created_at": _iso(values["created_at"])}
 
 
-def find_project(session: Session, title: str) -> dict | None:
-    """The project with exactly this title, or None; several with that title is an error."""
+def projects_titled(session: Session, title: str) -> list[dict]:
+    """Every project with exactly this title, oldest (lowest id) first."""
     include = ",".join(PROJECT_FIELDS)  # leave out the per-project counters: they cost
     with server_errors(session.url, "list projects", session.key):
         matches, page, more = [], 1, True
@@ -272,14 +272,25 @@ def find_project(session: Session, title: str) -> dict | None:
                              fields=("results",))
             matches += [p for p in body["results"] if p.get("title") == title]
             more, page = bool(body.get("next")), page + 1
+    projects = [{name: match.get(name) for name in PROJECT_FIELDS} for match in matches]
+    return sorted(({**p, "created_at": _iso(p["created_at"])} for p in projects),
+                  key=lambda p: p["id"])
+
+
+def find_project(session: Session, title: str) -> dict | None:
+    """The project with exactly this title, or None; several with that title is an error."""
+    matches = projects_titled(session, title)
     if len(matches) > 1:
         ids = ", ".join(str(p["id"]) for p in matches)
         raise LabelStudioError(f"several Label Studio projects are titled {title!r} (ids {ids}); "
                                "rename all but one, then rerun")
-    if not matches:
-        return None
-    project = {name: matches[0].get(name) for name in PROJECT_FIELDS}
-    return {**project, "created_at": _iso(project["created_at"])}
+    return matches[0] if matches else None
+
+
+def delete_project(session: Session, project_id: int) -> None:
+    ls = session.ls
+    with server_errors(session.url, f"delete the empty project {project_id}", session.key):
+        ls.projects.delete(id=project_id)
 
 
 def require_project(session: Session, title: str) -> dict:
@@ -363,13 +374,36 @@ def task_index(session: Session, project_id: int, page_size: int = 5000) -> list
                                  page_size=page_size)]
 
 
+def _after(task_id: int) -> dict:
+    return {"filters": {"conjunction": "and", "items": [
+        {"filter": "filter:tasks:id", "operator": "greater", "type": "Number", "value": task_id}]}}
+
+
 def tasks_after(session: Session, project_id: int, task_id: int) -> dict[int, str | None]:
     """Task id -> sentence id of the tasks whose id is above `task_id` (a Data Manager filter:
     the server reads only those rows, so this is cheap when there are few)."""
-    query = {"filters": {"conjunction": "and", "items": [
-        {"filter": "filter:tasks:id", "operator": "greater", "type": "Number", "value": task_id}]}}
     return {t["id"]: (t.get("data") or {}).get("sentence_id")
-            for t in _list_tasks(session, project_id, "id,data", query)}
+            for t in _list_tasks(session, project_id, "id,data", _after(task_id))}
+
+
+def task_index_after(session: Session, project_id: int, task_id: int) -> list[dict]:
+    """Like `task_index`, for the tasks whose id is above `task_id` only."""
+    return [{"id": t["id"], "sentence_id": (t.get("data") or {}).get("sentence_id"),
+             "annotated": bool((t.get("total_annotations") or 0)
+                               + (t.get("cancelled_annotations") or 0))}
+            for t in _list_tasks(session, project_id,
+                                 "id,data,total_annotations,cancelled_annotations",
+                                 _after(task_id))]
+
+
+def delete_tasks(session: Session, project_id: int, task_ids: list[int]) -> None:
+    """Delete these tasks in one request (the Data Manager's delete action)."""
+    if not task_ids:
+        return
+    ls = session.ls
+    with server_errors(session.url, f"delete {len(task_ids)} duplicate tasks", session.key):
+        ls.actions.create(id="delete_tasks", project=project_id,
+                          selected_items={"all": False, "included": sorted(task_ids)})
 
 
 def import_tasks(session: Session, project_id: int, tasks: list[dict]) -> list[int]:
@@ -403,6 +437,28 @@ def prediction_versions(session: Session, project_id: int) -> dict[int, set[str]
             except ijson.JSONError:
                 raise NotLabelStudio("GET api/predictions/ did not answer JSON") from None
     return versions
+
+
+def predictions(session: Session, project_id: int) -> list[dict]:
+    """Every prediction of the project as {"id", "task", "model_version"} (one request)."""
+    ls = session.ls
+    with server_errors(session.url, "list the project's predictions", session.key):
+        return [{"id": item.id, "task": item.task, "model_version": item.model_version or ""}
+                for item in ls.predictions.list(project=project_id)]
+
+
+def delete_predictions(session: Session, prediction_ids: list[int]) -> None:
+    """Delete predictions by id; one already gone (another push removed it) is not an error."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    ls = session.ls
+    with server_errors(session.url, "delete duplicate predictions", session.key):
+        for prediction_id in prediction_ids:
+            try:
+                ls.predictions.delete(id=prediction_id)
+            except ApiError as exc:
+                if exc.status_code != 404:
+                    raise
 
 
 def import_predictions(session: Session, project_id: int, predictions: list[dict]) -> int:

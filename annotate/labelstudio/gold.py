@@ -30,6 +30,11 @@ class PullStats:
     unchanged: int = 0            # older than --since
     edited_by_other: int = 0      # last saved by someone other than its author: both named
     rejected: list[dict] = field(default_factory=list)  # results that do not fit the schema
+    recovered: list[dict] = field(default_factory=list)  # spans whose offsets were recovered
+    task_ids: list = field(default_factory=list)        # every task and annotation id seen
+    annotation_ids: list = field(default_factory=list)
+    deleted_tasks: list = field(default_factory=list)   # in the last pull's state, gone now
+    deleted_annotations: list = field(default_factory=list)
     latest: str | None = None     # newest updated_at seen (the next --since last)
     # what was written: a --since pull into an existing output merges into it (never shrinks it)
     merged: bool = False
@@ -77,10 +82,58 @@ def _single_choice(item: dict, allowed: tuple[str, ...] | None, what: str) -> st
     return choices[0]
 
 
-def _span(value: dict, text: str) -> dict:
+def _utf16_to_code_points(text: str, offset: int) -> int | None:
+    """The code-point offset of a UTF-16 code-unit offset into `text` (None if it splits a
+    character or lies beyond the text)."""
+    units = 0
+    for index, char in enumerate(text):
+        if units == offset:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > offset:
+            return None
+    return len(text) if units == offset else None
+
+
+def _recover(text: str, start, end, stored: str) -> tuple[int, int, str] | None:
+    """The span the annotator meant when the offsets do not give Label Studio's own `value.text`:
+    UTF-16 offsets (what JavaScript tools and some importers write), or offsets off by one."""
+    if isinstance(start, int) and isinstance(end, int):
+        converted = (_utf16_to_code_points(text, start), _utf16_to_code_points(text, end))
+        if None not in converted and text[converted[0]:converted[1]] == stored:
+            return converted[0], converted[1], "UTF-16 offsets"
+        shifted = [(start + a, end + b) for a in (-1, 0, 1) for b in (-1, 0, 1) if a or b]
+        fits = [(s, e) for s, e in shifted if 0 <= s < e <= len(text) and text[s:e] == stored]
+        if len(fits) == 1:
+            return fits[0][0], fits[0][1], "offsets off by one"
+    return None
+
+
+def checked_offsets(text: str, value: dict, recoveries: list | None = None) -> tuple[int, int]:
+    """A span's (start, end) in code points, checked against the `text` Label Studio stored with
+    it (when it stored one). A mismatch is recovered when the intent is unambiguous (noted in
+    `recoveries`), else it is a Misfit: the annotation goes to the rejects, never in as the
+    wrong words."""
     start, end = value.get("start"), value.get("end")
-    if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(text):
-        raise Misfit(f"actor span {start}-{end} does not fit the sentence")
+    stored = value.get("text")
+    fits = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+    if fits and (not isinstance(stored, str) or text[start:end] == stored):
+        return start, end
+    if isinstance(stored, str) and stored:
+        recovered = _recover(text, start, end, stored)
+        if recovered is not None:
+            if recoveries is not None:
+                recoveries.append({"from": [start, end], "to": list(recovered[:2]),
+                                   "text": stored, "reason": recovered[2]})
+            return recovered[0], recovered[1]
+        if fits:
+            raise Misfit(f"actor span {start}-{end} reads {text[start:end]!r} in the sentence but "
+                         f"Label Studio stored {stored!r} for it; fix the span in Label Studio")
+    raise Misfit(f"actor span {start}-{end} does not fit the sentence")
+
+
+def _span(value: dict, text: str, recoveries: list | None = None) -> dict:
+    start, end = checked_offsets(text, value, recoveries)
     return {"start": start, "end": end, "text": text[start:end]}
 
 
@@ -91,8 +144,9 @@ def sentence_id(data: dict, task_id) -> str:
 
 
 def gold_from_annotation(task_json: dict, annotation: dict, annotator: str,
-                         updated_by: str | None = None) -> dict:
-    """One annotation -> one gold record; raise Misfit naming what does not fit."""
+                         updated_by: str | None = None, recoveries: list | None = None) -> dict:
+    """One annotation -> one gold record; raise Misfit naming what does not fit. Spans whose
+    offsets had to be recovered (see `checked_offsets`) are noted in `recoveries`."""
     schema = load_schema()
     data = task_json.get("data", {})
     if not isinstance(data.get("text"), str) or not data["text"]:
@@ -103,7 +157,7 @@ def gold_from_annotation(task_json: dict, annotation: dict, annotator: str,
         name, region_id, kind = item.get("from_name"), item.get("id"), item.get("type")
         value = item.get("value", {})
         if (name == STANCE and kind == "labels") or name == LEGACY_ACTOR:
-            spans[region_id] = _span(value, text)
+            spans[region_id] = _span(value, text, recoveries)
             if name == STANCE:  # the span's label is its stance
                 labels = value.get("labels") or []
                 if len(labels) != 1 or labels[0] not in schema.stances:
@@ -213,8 +267,11 @@ def iter_gold(tasks: Iterable[dict], users, stats: PullStats, since: datetime | 
               ) -> Iterator[dict]:
     """`gold_from_export`, one record at a time (for exports streamed from disk); `stats` is
     complete once the records are consumed. `users` is any mapping of user id -> email."""
+    task_positions: dict = {}
+    annotation_tasks: dict = {}
     for position, task_json in enumerate(tasks, 1):
-        problem = _shape_problem(task_json)
+        problem = _shape_problem(task_json) or _repeated_id_problem(
+            task_json, position, task_positions, annotation_tasks)
         if problem:
             task_id = task_json.get("id") if isinstance(task_json, dict) else None
             raise MalformedExport(f"task {position}" + (f" (id {task_id})" if task_id is not None
@@ -237,8 +294,10 @@ def iter_gold(tasks: Iterable[dict], users, stats: PullStats, since: datetime | 
             annotator = _annotator(annotation.get("completed_by"), users)
             editor = other_editor(annotation)
             updated_by = None if editor is None else _annotator(editor, users)
+            recoveries: list[dict] = []
             try:
-                record = gold_from_annotation(task_json, annotation, annotator, updated_by)
+                record = gold_from_annotation(task_json, annotation, annotator, updated_by,
+                                              recoveries)
             except Misfit as exc:
                 stats.rejected.append({
                     "task_id": task_json.get("id"), "annotation_id": annotation.get("id"),
@@ -248,4 +307,28 @@ def iter_gold(tasks: Iterable[dict], users, stats: PullStats, since: datetime | 
                 continue
             stats.annotations += 1
             stats.edited_by_other += updated_by is not None
+            stats.recovered += [{"task_id": task_json.get("id"),
+                                 "annotation_id": annotation.get("id"), **r} for r in recoveries]
             yield record
+    stats.task_ids = sorted(task_id for task_id in task_positions if task_id is not None)
+    stats.annotation_ids = sorted(annotation_tasks)
+
+
+def _repeated_id_problem(task_json: dict, position: int, task_positions: dict,
+                         annotation_tasks: dict) -> str | None:
+    """Two tasks with one id, or one annotation id twice, is not an export Label Studio makes
+    (two exports pasted together?): which copy is right cannot be told, so pull stops."""
+    task_id = task_json.get("id")
+    if task_id is not None and task_id in task_positions:
+        return (f"task id {task_id} was already used by task {task_positions[task_id]}; an "
+                "export lists each task once: export the project again")
+    task_positions[task_id] = position
+    for annotation in task_json.get("annotations") or []:
+        annotation_id = annotation.get("id")
+        if annotation_id is None:
+            continue
+        if annotation_id in annotation_tasks:
+            return (f"annotation id {annotation_id} appears twice (also in task "
+                    f"{annotation_tasks[annotation_id]}); export the project again")
+        annotation_tasks[annotation_id] = task_id if task_id is not None else f"#{position}"
+    return None

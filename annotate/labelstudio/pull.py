@@ -6,6 +6,7 @@ Conversion lives in annotate.labelstudio.gold; HTTP in annotate.labelstudio.clie
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -15,7 +16,7 @@ from pathlib import Path
 from annotate.errors import ConfigError, InputError, LabelStudioError
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import gold
-from annotate.records import atomic_output, read_records, read_text, write_records
+from annotate.records import atomic_output, read_records, read_text, write_records_to
 from annotate.timestamps import parse_time
 
 
@@ -102,28 +103,54 @@ def merge(earlier: list[dict], newer: list[dict], superseded: set) -> tuple[list
     return merged, replaced
 
 
+def note_deletions(stats, output, source: str) -> None:
+    """The tasks and annotations the previous pull into `output` (from the same source) saw that
+    are gone now: deleted in Label Studio since. Nothing to compare with is nothing to report."""
+    try:
+        state = json.loads(state_path(output).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # no earlier pull (or an unreadable state: --since last says so itself)
+    if not isinstance(state, dict) or state.get("source") != source:
+        return
+    before_tasks, before_annotations = state.get("task_ids"), state.get("annotation_ids")
+    if isinstance(before_tasks, list):
+        stats.deleted_tasks = sorted(set(before_tasks) - set(stats.task_ids))
+    if isinstance(before_annotations, list):
+        stats.deleted_annotations = sorted(set(before_annotations) - set(stats.annotation_ids))
+
+
 def _save(output, records, stats, source: str, since_used: datetime | None) -> None:
     """Write the gold, its rejects and the --since state. A --since pull into an output that
     exists merges into it: the annotations pulled replace their earlier versions (in the gold or
-    in the rejects), the others stay, so an incremental pull never shrinks a fuller one."""
-    output, rejects = Path(output), rejects_path(output)
+    in the rejects), the others stay, so an incremental pull never shrinks a fuller one.
+
+    All three files are written before any is put in place, so a full disk leaves the previous
+    pull's files as they were."""
+    output = Path(output)
     if since_used is not None and output.exists():
         pulled = {r["annotation_id"] for r in records} | {r["annotation_id"] for r in stats.rejected}
         records, replaced_records = merge(_earlier(output), records, pulled)
-        rejected, replaced_rejects = merge(_earlier(rejects), stats.rejected, pulled)
+        rejected, replaced_rejects = merge(_earlier(rejects_path(output)), stats.rejected, pulled)
         stats.merged, stats.replaced = True, replaced_records + replaced_rejects
     else:
         rejected = stats.rejected
-    write_records(output, records)
-    if rejected:
-        write_records(rejects, rejected)
-    elif rejects.exists():  # a stale list from an earlier full pull would mislead
-        rejects.unlink()
-    stats.records_written, stats.rejects_written = len(records), len(rejected)
     latest = stats.latest or (since_used.isoformat() if since_used else None)
-    with atomic_output(state_path(output)) as handle:
+    with contextlib.ExitStack() as files:
+        state = files.enter_context(atomic_output(state_path(output)))
+        rejects = (files.enter_context(atomic_output(rejects_path(output)))
+                   if rejected else None)
+        gold_file = files.enter_context(atomic_output(output))
+        write_records_to(gold_file, records)
+        if rejects is not None:
+            write_records_to(rejects, rejected)
         json.dump({"source": source, "latest": latest,
-                   "pulled_at": datetime.now(timezone.utc).isoformat()}, handle, indent=1)
+                   "pulled_at": datetime.now(timezone.utc).isoformat(),
+                   # what the next pull compares against to report deletions
+                   "task_ids": stats.task_ids, "annotation_ids": stats.annotation_ids},
+                  state, indent=1)
+    if not rejected and rejects_path(output).exists():  # a stale list would mislead
+        rejects_path(output).unlink()
+    stats.records_written, stats.rejects_written = len(records), len(rejected)
 
 
 class _UsersOnDemand(Mapping):
@@ -189,6 +216,7 @@ def pull(session, title: str, output, since: str | None = None) -> gold.PullStat
             raise LabelStudioError(f"the export of project {title!r} at {session.url} is not "
                                    f"shaped like Label Studio's: {exc}; see the server's log"
                                    ) from None
+    note_deletions(stats, output, source)
     _save(output, records, stats, source, since_time)
     return stats
 
@@ -216,5 +244,6 @@ def pull_file(export_file, output, since: str | None = None) -> gold.PullStats:
     except gold.MalformedExport as exc:
         raise InputError(export_file, f"{exc}; expected Label Studio's JSON export (the JSON "
                          "format of its Export button)") from None
+    note_deletions(stats, output, source)
     _save(output, records, stats, source, since_time)
     return stats

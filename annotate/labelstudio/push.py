@@ -14,13 +14,13 @@ import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotate.corpus import CorpusConfig
 from annotate.errors import InputError
 from annotate.labelstudio import client as labelstudio
-from annotate.labelstudio import tasks
+from annotate.labelstudio import reconcile, tasks
 from annotate.labelstudio.project import Overlap, ensure_project_settings, instructions
 from annotate.labelstudio.push_index import PushIndex
 from annotate.labelstudio.push_index import default_directory as default_index_directory
@@ -132,7 +132,11 @@ class PushSummary:
     already_present: int = 0
     predictions_added: int = 0
     annotated_kept: int = 0       # existing tasks someone annotated: their predictions are not touched
-    duplicate_tasks: int = 0      # sentence ids found on more than one task (made outside annotate)
+    duplicate_tasks: int = 0      # sentence ids on more than one task after the push
+    duplicates_removed: int = 0   # copies this push made of sentences another push made at once
+    duplicates_annotated: int = 0  # such copies kept because someone annotated them already
+    predictions_removed: int = 0  # (task, model_version) predictions made twice at once, deleted
+    tasks_after_import: dict = field(default_factory=dict)  # task id -> sentence id, checked
     model_version: str | None = None
     overlap_updated: bool = False
     annotators_per_task: int | None = None  # the project's maximum_annotations, after the push
@@ -175,37 +179,57 @@ def _existing_tasks(session, project, store: PushIndex, full: bool, summary) -> 
 def push(session, title: str, records: list[dict] | PredictionFile, target: str | None, *,
          batch_size: int = BATCH_SIZE, update_predictions: bool = False,
          instructions_html: str | None = None, index_dir: Path | None = None,
+         lock_dir: Path | None = None, waiting: Callable[[], None] | None = None,
          progress: Progress | None = None, codebook_actors: Sequence[str] = (),
          overlap: Overlap = Overlap()) -> PushSummary:
     """Create the tasks missing from the project (in batches), optionally add new predictions.
 
     The annotators choose a span's codebook actor among `codebook_actors` (the corpus's) and the
-    canonical actors the predictions name; `overlap` sets how many annotators label a task."""
+    canonical actors the predictions name; `overlap` sets how many annotators label a task.
+    One push per (server, project) at a time on this machine (`reconcile.push_lock`; `waiting`
+    is called if another holds it); pushes on other machines are reconciled through the server."""
+    with reconcile.push_lock(session.url, title, lock_dir, waiting):
+        return _push(session, title, records, target, batch_size=batch_size,
+                     update_predictions=update_predictions, instructions_html=instructions_html,
+                     index_dir=index_dir, progress=progress, codebook_actors=codebook_actors,
+                     overlap=overlap)
+
+
+def _push(session, title, records, target, *, batch_size, update_predictions, instructions_html,
+          index_dir, progress, codebook_actors, overlap) -> PushSummary:
     actors = list(dict.fromkeys([*codebook_actors, *tasks.predicted_actors(records)]))
     project, created, updated = ensure_project_settings(
         session, title, instructions_html if instructions_html is not None else instructions(),
         actors, overlap)
-    summary = PushSummary(project["id"], created, "label_config" in updated,
-                          "expert_instruction" in updated, sentences=len(records),
+    if created:  # another push may have created the same title at the same time
+        project, created = reconcile.settle_project(session, project)
+        summary_updated = ()
+    else:
+        summary_updated = updated
+    summary = PushSummary(project["id"], created, "label_config" in summary_updated,
+                          "expert_instruction" in summary_updated, sentences=len(records),
                           overlap_updated=bool({"maximum_annotations", "overlap_cohort_percentage"}
-                                               & set(updated)),
+                                               & set(summary_updated)),
                           annotators_per_task=project.get("maximum_annotations"),
                           overlap_share=project.get("overlap_cohort_percentage"))
     store = PushIndex(index_dir or default_index_directory(), session.url, project["id"],
                       project.get("created_at"))
     # --update-predictions needs whether each task is annotated now: only the listing tells
     index = _existing_tasks(session, project, store, update_predictions, summary)
-    counts = Counter(t["sentence_id"] for t in index)
-    summary.duplicate_tasks = sum(1 for n in counts.values() if n > 1)
-    existing = {t["sentence_id"]: t for t in index}
+    existing = {}
+    for task_info in sorted(index, key=lambda t: t["id"], reverse=True):
+        existing[task_info["sentence_id"]] = task_info  # the oldest task of a sentence wins
     known = {t["id"]: t["sentence_id"] for t in index}
+    baseline = max(known, default=0)
     missing = sum(1 for sentence_id in _ids(records) if sentence_id not in existing)
     summary.already_present = len(records) - missing
     new = (r for r in records if r["id"] not in existing)  # streamed: one batch in memory
+    made: set[int] = set()
     for batch in _batches(new, batch_size):
         task_ids = labelstudio.import_tasks(session, project["id"],
                                             [tasks.task(r, target) for r in batch])
         summary.created += len(batch)
+        made.update(task_ids)
         if known is not None and len(task_ids) == len(batch):
             known.update(zip(task_ids, (r["id"] for r in batch)))
             store.save(known)  # after each batch: a crash later still leaves a valid index
@@ -214,10 +238,36 @@ def push(session, title: str, records: list[dict] | PredictionFile, target: str 
             store.forget()
         if progress:
             progress(summary.created, missing, "tasks")
+    if missing and _others_pushed(session, project, len(index) + len(made)):
+        _reconcile_tasks(session, project["id"], baseline, made, known, store, summary)
+    after = {**{t["id"]: t["sentence_id"] for t in index}, **summary.tasks_after_import}
+    counts = Counter(sentence_id for sentence_id in after.values() if sentence_id is not None)
+    summary.duplicate_tasks = sum(1 for n in counts.values() if n > 1)
     if update_predictions and summary.already_present:
         _update_predictions(session, project["id"], records, existing, summary, batch_size, progress)
     _show_latest_version(session, project, records, summary)
     return summary
+
+
+def _others_pushed(session, project, expected: int) -> bool:
+    """Whether tasks other than the ones this push saw and made appeared meanwhile (one cheap
+    call: the project's task count). Only then can a sentence be on two tasks by our doing."""
+    now = next((p.get("task_number") for p in labelstudio.projects_titled(session, project["title"])
+                if p["id"] == project["id"]), None)
+    return now is None or now != expected
+
+
+def _reconcile_tasks(session, project_id, baseline, made, known, store, summary) -> None:
+    """Remove the copies this push made of sentences another push made at the same time."""
+    check = reconcile.remove_duplicate_tasks(session, project_id, baseline, made)
+    summary.duplicates_removed = len(check.removed)
+    summary.duplicates_annotated = check.kept_annotated
+    summary.created -= len(check.removed)
+    summary.tasks_after_import = check.tasks
+    if known is not None:
+        for task_id in check.removed:
+            known.pop(task_id, None)
+        store.save({**{k: v for k, v in known.items() if k <= baseline}, **check.tasks})
 
 
 def _update_predictions(session, project_id, records, existing, summary, batch_size, progress):
@@ -225,6 +275,7 @@ def _update_predictions(session, project_id, records, existing, summary, batch_s
     it already has a prediction of that model version (so a rerun adds nothing twice)."""
     versions = labelstudio.prediction_versions(session, project_id)
     todo: set[str] = set()  # sentence ids; the predictions are built batch by batch below
+    touched: dict[str, set[int]] = {}  # model_version -> the task ids given one of it
     for record in records:
         task_info = existing.get(record["id"])
         if task_info is None:
@@ -233,6 +284,7 @@ def _update_predictions(session, project_id, records, existing, summary, batch_s
             summary.annotated_kept += 1
         elif record["model_version"] not in versions.get(task_info["id"], set()):
             todo.add(record["id"])
+            touched.setdefault(record["model_version"], set()).add(task_info["id"])
     predictions = ({"task": existing[r["id"]]["id"], **tasks.prediction(r)}
                    for r in records if r["id"] in todo)
     for batch in _batches(predictions, batch_size):
@@ -240,6 +292,9 @@ def _update_predictions(session, project_id, records, existing, summary, batch_s
         summary.predictions_added += len(batch)
         if progress:
             progress(summary.predictions_added, len(todo), "predictions")
+    for version, task_ids in touched.items():  # another push may have added them too
+        summary.predictions_removed += reconcile.remove_duplicate_predictions(
+            session, project_id, task_ids, version)
 
 
 def _show_latest_version(session, project, records, summary):

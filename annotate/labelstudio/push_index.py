@@ -74,10 +74,14 @@ class PushIndex:
                                      for task_id, sentence_id in tasks.items()}}, handle)
         except (OSError, InputError) as exc:
             # atomic_output words its failures for an -o; the fix here is another data dir
-            reason = exc.strerror if isinstance(exc, OSError) else "not writable or disk full"
-            raise ConfigError(f"cannot write the push index {self.path} ({reason or exc}); "
-                              "set ANNOTATE_DATA_DIR to a writable directory and rerun (the tasks "
-                              "pushed so far are in the project; the rerun adds the rest)") from None
+            if isinstance(exc, InputError):
+                reason = exc.reason.split(";")[0]  # "the disk is full (...)" and the like
+            else:
+                reason = exc.strerror or str(exc)
+            raise ConfigError(f"cannot write the push index {self.path} ({reason}; the index was "
+                              "not changed); free some space or set ANNOTATE_DATA_DIR to a "
+                              "writable directory, and rerun (the tasks pushed so far are in the "
+                              "project; the rerun adds the rest)") from None
 
     def forget(self) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -23,6 +23,20 @@ if TYPE_CHECKING:  # the model stack (scikit-learn, TextBlob) loads only when a 
     from annotate.model.store import Model
 
 BATCH_SIZE = 512
+# Sentences longer than this are pre-labelled on their first part only (cut at a space): the
+# stance features of each actor span look at the whole sentence, so work grows with spans x length.
+# Real sentences are far shorter (the longest of the haiti-mss corpus has ~400 characters); a
+# longer one is a split that went wrong or a pasted table, and must not stall a whole run.
+MAX_PRELABEL_CHARS = 5000
+
+
+def prelabel_part(text: str, limit: int = MAX_PRELABEL_CHARS) -> str:
+    """The part of `text` that is pre-labelled: all of it, or its first `limit` characters cut
+    back to the last whitespace (so no word is cut)."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(" ", 0, limit + 1), text.rfind("\n", 0, limit + 1))
+    return text[:cut if cut > limit // 2 else limit]
 
 
 class Prelabeler:
@@ -46,9 +60,10 @@ class Prelabeler:
     def label_batch(self, records: list[dict]) -> list[dict]:
         from annotate.model.features import polarity_subjectivity
 
-        texts = [record["text"] for record in records]
-        spans = [self.detector.detect_in_context(record["text"], record.get("prev_text") or "")
-                 for record in records]
+        texts = [prelabel_part(record["text"]) for record in records]
+        # the previous sentence is context for pronouns: bounded the same way
+        spans = [self.detector.detect_in_context(text, prelabel_part(record.get("prev_text") or ""))
+                 for text, record in zip(texts, records)]
         items = [(text, span["start"], span["end"])
                  for text, found in zip(texts, spans) for span in found]
         stance_classes = [str(label) for label in self.model.stance.classes_]
@@ -76,6 +91,8 @@ class Prelabeler:
             if distribution is not None:
                 labelled["sentiment_scores"] = dict(zip(sentiment_classes,
                                                         distribution[row].round(4).tolist()))
+            if len(texts[row]) < len(record["text"]):
+                labelled["prelabelled_chars"] = len(texts[row])  # the rest was not looked at
             out.append(labelled)
         return out
 
@@ -85,6 +102,7 @@ class PrelabelStats:
     sentences: int = 0
     actors: int = 0
     model_version: str = ""
+    truncated: int = 0  # sentences longer than MAX_PRELABEL_CHARS: only their first part labelled
 
 
 def batches(records: Iterable[dict], size: int = BATCH_SIZE) -> Iterator[list[dict]]:
@@ -163,7 +181,7 @@ def prelabel_records(records: Iterable[dict], model_dir=None, *, codebook_path=N
 def prelabel_file(source, output, model_dir=None, *, codebook_path=None, jobs: int | None = 1,
                   batch_size: int = BATCH_SIZE) -> PrelabelStats:
     """Pre-label a sentence JSONL file into a prediction JSONL file (atomic: all or nothing)."""
-    from annotate.records import read_records, write_records
+    from annotate.records import read_unique_records, write_records
 
     prelabeler = Prelabeler.load(model_dir, codebook_path)
     stats = PrelabelStats(model_version=prelabeler.model.model_version)
@@ -172,9 +190,10 @@ def prelabel_file(source, output, model_dir=None, *, codebook_path=None, jobs: i
         for record in records:
             stats.sentences += 1
             stats.actors += len(record["actors"])
+            stats.truncated += "prelabelled_chars" in record
             yield record
 
-    labelled = prelabel_records(read_records(source, "sentence"), jobs=jobs,
+    labelled = prelabel_records(read_unique_records(source, "sentence"), jobs=jobs,
                                 batch_size=batch_size, prelabeler=prelabeler)
     write_records(output, counted(labelled))
     return stats

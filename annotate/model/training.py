@@ -36,7 +36,7 @@ from annotate.model.store import (
     save_model,
     sha256_file,
 )
-from annotate.records import read_records
+from annotate.records import gold_key, read_unique_records
 from annotate.schema import load_schema
 
 
@@ -54,9 +54,12 @@ def load_gold(paths) -> GoldSet:
     """Read and validate every gold file completely (file:line errors) before any work."""
     if not paths:
         raise InputError("gold", "no gold files given; pass one or more gold .jsonl files")
-    records, files = [], []
+    records, files, seen_by_file = [], [], {}
     for path in paths:
-        file_records = list(read_records(path, "gold"))
+        # a record twice in one file (or a file given twice) is refused; the same sentence in
+        # two different files is not: an adjudicated round retrains beside the shipped gold
+        seen = seen_by_file.setdefault(Path(path).resolve(), {})
+        file_records = list(read_unique_records(path, "gold", gold_key, seen))
         records.extend(file_records)
         files.append({"path": str(path), "sha256": sha256_file(path),
                       "records": len(file_records),

@@ -1,0 +1,147 @@
+"""Two `annotate export push` of the same file at once, as two real processes against the real
+Label Studio of the `label_studio` fixture: on one machine (one data dir, so one lock) and on two
+(two data dirs: no shared lock, only the server to reconcile through). Either way the project ends
+with one task per sentence, one prediction per (task, model_version) and one project per title."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from annotate.ingest.documents import split_to_file
+from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio import reconcile, tasks
+from annotate.labelstudio.project import project_settings
+from annotate.model.prelabel import prelabel_file
+from annotate.records import read_records
+
+pytestmark = pytest.mark.server
+_titles = itertools.count(1)
+TARGET = "the Kenya-led Multinational Security Support mission in Haiti"
+
+
+@pytest.fixture(scope="module")
+def predictions_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("concurrent-predictions")
+    split_to_file(["corpora/haiti-mss/articles"], folder / "sentences.jsonl")
+    prelabel_file(folder / "sentences.jsonl", folder / "all.jsonl")
+    records = list(read_records(folder / "all.jsonl", "prediction"))[:24]
+    path = folder / "predictions.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def _start_push(label_studio, data_dir, predictions, title, *extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
+    env.update(LABEL_STUDIO_URL=label_studio.url, LABEL_STUDIO_API_KEY=label_studio.token,
+               ANNOTATE_DATA_DIR=str(data_dir))
+    # small batches: the two pushes' imports interleave, as big pushes' do
+    return subprocess.Popen([sys.executable, "-c", "from annotate.cli import main; main()",
+                             "export", "push", str(predictions), "--project", title,
+                             "--target", TARGET, "--batch-size", "3", *extra],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _both(label_studio, data_dirs, predictions, title, *extra):
+    processes = [_start_push(label_studio, d, predictions, title, *extra) for d in data_dirs]
+    results = [(p.wait(timeout=600), p.stderr.read()) for p in processes]
+    for process in processes:
+        process.stdout.close()
+        process.stderr.close()
+    for code, stderr in results:
+        assert code == 0, stderr
+        assert "Traceback" not in stderr
+    return [stderr for _code, stderr in results]
+
+
+def _assert_one_of_everything(label_studio, title, predictions):
+    session = label_studio.session()
+    projects = labelstudio.projects_titled(session, title)
+    assert len(projects) == 1, projects
+    index = labelstudio.task_index(session, projects[0]["id"])
+    sentence_ids = [r["id"] for r in read_records(predictions)]
+    assert sorted(t["sentence_id"] for t in index) == sorted(sentence_ids)
+    per_version = Counter((p["task"], p["model_version"])
+                          for p in labelstudio.predictions(session, projects[0]["id"]))
+    assert set(per_version.values()) == {1}
+    return projects[0]["id"], index
+
+
+@pytest.mark.parametrize("machines", ["one machine", "two machines"])
+def test_two_pushes_into_a_new_project_at_once_make_one_project_and_one_task_each(
+        label_studio, predictions_file, tmp_path, machines):
+    title = f"concurrent-new-{next(_titles)}"
+    data_dirs = ([tmp_path / "shared"] * 2 if machines == "one machine"
+                 else [tmp_path / "a", tmp_path / "b"])
+    _both(label_studio, data_dirs, predictions_file, title)
+    _assert_one_of_everything(label_studio, title, predictions_file)
+    # and the project stays usable: a third push finds everything there
+    third = _both(label_studio, data_dirs[:1], predictions_file, title)[0]
+    assert "0 tasks created, 24 already present" in third
+    assert "warning" not in third
+
+
+def test_two_machines_pushing_into_an_existing_project_keep_one_task_per_sentence(
+        label_studio, predictions_file, tmp_path):
+    title = f"concurrent-existing-{next(_titles)}"
+    records = list(read_records(predictions_file))
+    head = tmp_path / "head.jsonl"
+    head.write_text("".join(json.dumps(r) + "\n" for r in records[:5]))
+    _both(label_studio, [tmp_path / "a"], head, title)
+    outputs = _both(label_studio, [tmp_path / "a", tmp_path / "b"], predictions_file, title)
+    _assert_one_of_everything(label_studio, title, predictions_file)
+    # what each reported adds up: 19 new sentences, created once between the two
+    created = [int(o.split(" tasks created")[0].rsplit(" ", 1)[1]) for o in outputs]
+    assert sum(created) == 19, outputs
+
+
+def test_a_copy_someone_annotated_is_never_removed(label_studio, predictions_file, tmp_path):
+    """The reconciliation removes only unannotated copies the push itself made."""
+    title = f"concurrent-annotated-{next(_titles)}"
+    records = list(read_records(predictions_file))[:3]
+    session = label_studio.session()
+    project = labelstudio.create_project(session, title, **project_settings())
+    first = labelstudio.import_tasks(session, project["id"], [tasks.task(r, TARGET) for r in records])
+    # a second push made copies of all three; an annotator already opened and submitted one
+    second = labelstudio.import_tasks(session, project["id"],
+                                      [tasks.task(r, TARGET) for r in records])
+    session.ls.annotations.create(id=second[0], result=tasks.prediction_result(records[0]))
+    check = reconcile.remove_duplicate_tasks(session, project["id"], 0, set(second))
+    assert sorted(check.removed) == sorted(second[1:])
+    assert check.kept_annotated == 1
+    left = {t["id"] for t in labelstudio.task_index(session, project["id"])}
+    assert left == set(first) | {second[0]}
+
+
+def test_two_update_predictions_at_once_add_each_prediction_once(label_studio, predictions_file,
+                                                                 tmp_path):
+    title = f"concurrent-update-{next(_titles)}"
+    _both(label_studio, [tmp_path / "a"], predictions_file, title)
+    newer = tmp_path / "newer.jsonl"
+    newer.write_text("".join(json.dumps({**r, "model_version": "retrained-2"}) + "\n"
+                             for r in read_records(predictions_file)))
+    _both(label_studio, [tmp_path / "a", tmp_path / "b"], newer, title, "--update-predictions")
+    project_id, index = _assert_one_of_everything(label_studio, title, predictions_file)
+    versions = labelstudio.prediction_versions(label_studio.session(), project_id)
+    assert all(len(versions[t["id"]]) == 2 for t in index)
+
+
+def test_a_second_push_on_the_same_machine_waits_for_the_first(label_studio, tmp_path):
+    waited = []
+    with reconcile.push_lock(label_studio.url, "locked-title", tmp_path):
+        script = ("import sys; from pathlib import Path; from annotate.labelstudio import reconcile\n"
+                  "with reconcile.push_lock(sys.argv[1], 'locked-title', Path(sys.argv[2]),"
+                  " lambda: print('waiting', flush=True)):\n    print('got it', flush=True)\n")
+        process = subprocess.Popen([sys.executable, "-c", script, label_studio.url, str(tmp_path)],
+                                   stdout=subprocess.PIPE, text=True)
+        waited.append(process.stdout.readline().strip())
+    waited.append(process.stdout.readline().strip())
+    process.wait(timeout=60)
+    process.stdout.close()
+    assert waited == ["waiting", "got it"]
