@@ -21,11 +21,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import softmax
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from annotate.errors import ModelError
 from annotate.model.features import check_items
-from annotate.model.stance import StanceClassifier, fit_temperature
+from annotate.model.stance import StanceClassifier
 
 MASK = "someone"
 
@@ -93,27 +92,8 @@ class SemanticStanceClassifier(StanceClassifier):
         dense = embed_spans(views, items) * self.semantic_weight
         return sp.hstack([sparse, sp.csr_matrix(dense)], format="csr")
 
-    def fit(self, items, y):
-        items = check_items(items)
-        y = np.asarray(y, dtype=object)
-        if len(items) != len(y):
-            raise ValueError(f"{len(items)} items but {len(y)} labels")
-        self.classes_ = np.array(sorted(set(y)), dtype=object)
-        if len(self.classes_) < 2:
-            raise ValueError("stance training needs at least two different labels")
-        from annotate.model.features import StanceFeatures
-
-        self.features_ = StanceFeatures(window=self.window, char_ngrams=self.char_ngrams,
-                                        max_features=self.max_features,
-                                        dense_weight=self.dense_weight,
-                                        context_weight=self.context_weight,
-                                        clause_weight=self.clause_weight)
-        X = self._matrix(items, fit=True)
-        with threadpool_limits(limits=1):
-            self.temperature_ = fit_temperature(self._new_logistic, X, y, self.classes_,
-                                                self.calibration_folds, self.random_state)
-            self.logistic_ = self._new_logistic().fit(X, y)
-        return self
+    def _fit_matrix(self, items):
+        return self._matrix(items, fit=True)
 
     def decision_function(self, items, tone_memo=None):
         check_is_fitted(self, "logistic_")

@@ -65,7 +65,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
                                         dense_weight=self.dense_weight,
                                         context_weight=self.context_weight,
                                         clause_weight=self.clause_weight)
-        X = self.features_.fit_transform(items)
+        X = self._fit_matrix(items)
         # One BLAS thread: L-BFGS on these sparse problems is 4x slower with a thread pool
         # (measured on NewsMTSC, 2 cores), and results do not depend on the thread count.
         with threadpool_limits(limits=1):
@@ -73,6 +73,10 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
                                                 self.calibration_folds, self.random_state)
             self.logistic_ = self._new_logistic().fit(X, y)
         return self
+
+    def _fit_matrix(self, items):
+        """The training matrix, fitting `features_` on the way (subclasses append columns)."""
+        return self.features_.fit_transform(items)
 
     def decision_function(self, items, tone_memo=None):
         check_is_fitted(self, "logistic_")
