@@ -92,3 +92,24 @@ def test_studio_with_ml_backend_serves_the_model_beside_it_and_stops_both(studio
     stopped = run(["studio", "--stop"], studio_dir)
     assert "stopped" in stopped.stderr
     assert not server.port_is_open(port) and not server.port_is_open(backend_port)
+
+
+def test_a_server_it_did_not_start_on_its_port_is_not_taken_for_the_studio(studio_dir, label_studio):
+    """Another Label Studio on the studio's port answers as healthy (and may even accept the
+    studio's token), but it is not this studio: the start says so and keeps the studio's port."""
+    port = server.free_port()
+    assert run(["studio", "--background", "--port", str(port)], studio_dir).returncode == 0
+    assert "stopped" in run(["studio", "--stop"], studio_dir).stderr
+    credentials = studio_dir / "credentials.json"
+    import json
+
+    stored = json.loads(credentials.read_text())
+    other_port = label_studio.url.rsplit(":", 1)[1]
+    refused = run(["studio", "--background", "--port", other_port], studio_dir)
+    assert refused.returncode == 1
+    assert f"a Label Studio is answering at {label_studio.url}, but it is not the studio" in refused.stderr
+    assert "--port N" in refused.stderr and "Traceback" not in refused.stderr
+    assert stored["token"] not in refused.stderr and stored["password"] not in refused.stderr
+    assert json.loads(credentials.read_text())["port"] == port  # the studio's own port is kept
+    again = run(["studio", "--background"], studio_dir)  # and it starts there as before
+    assert again.returncode == 0 and f"Label Studio started at http://127.0.0.1:{port}" in again.stderr

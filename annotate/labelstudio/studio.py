@@ -150,6 +150,7 @@ def start(port: int | None = None, *, background: bool = True,
                                "set ANNOTATE_STUDIO_DIR or ANNOTATE_DATA_DIR to a writable "
                                "directory") from None
     credentials = read_credentials() or {}
+    remembered = dict(credentials)  # restored if the server found at the port is not this studio's
     created = "token" not in credentials
     if database is not None:
         server.parse_database_url(database)  # a malformed URL fails before anything is written
@@ -173,7 +174,18 @@ def start(port: int | None = None, *, background: bool = True,
     _save_credentials(credentials)
 
     process, started = None, False
-    if not _healthy(url):
+    running = _healthy(url)
+    if running and not (_running_pid() and remembered.get("port") == credentials["port"]):
+        # A Label Studio this studio did not start answers at the port (another studio, another
+        # program's server). Label Studio instances may accept each other's tokens, so the
+        # process, not the token, tells ours.
+        if remembered:
+            _save_credentials(remembered)
+        raise LabelStudioError(
+            f"a Label Studio is answering at {url}, but it is not the studio in {directory}: "
+            f"another server holds port {credentials['port']}; stop it, or start this studio on "
+            "a free port with `annotate studio --background --port N`")
+    if not running:
         if server.port_is_open(credentials["port"]):
             raise LabelStudioError(f"port {credentials['port']} is taken by another program; "
                                    "choose another with `annotate studio --port N`")
@@ -186,8 +198,7 @@ def start(port: int | None = None, *, background: bool = True,
         except BaseException:
             server.stop(process.pid)
             raise
-        if background:
-            _pid_path().write_text(str(process.pid))
+        _pid_path().write_text(str(process.pid))  # foreground too: it tells our server from others
     if created:
         credentials["token"] = labelstudio.create_access_token(url, credentials["email"],
                                                                credentials["password"])
@@ -240,10 +251,12 @@ def wait(process, *companions) -> None:
         for companion in companions:
             server.stop(companion.pid)
         server.stop(process.pid)
+        with contextlib.suppress(FileNotFoundError):
+            _pid_path().unlink()
 
 
 def stop() -> bool:
-    """Stop a server (and its ML backend) started with --background; False if none ran."""
+    """Stop the server this studio started (and its ML backend); False if none ran."""
     backend = _running_pid(_serve_pid_path())
     with contextlib.suppress(FileNotFoundError):
         _serve_pid_path().unlink()
