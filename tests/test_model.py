@@ -26,7 +26,7 @@ from annotate.model.store import (
     default_model_dir,
     load_model,
 )
-from annotate.model.training import stance_items, train_model
+from annotate.model.training import stance_items, tier_estimators, train_model
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_TRAIN = ROOT / "corpora/haiti-mss/gold/extra.train.jsonl"
@@ -156,7 +156,7 @@ def test_sentiment_rejects_unknown_labels():
 
 def test_saved_model_predicts_the_same(model_dir, gold_items):
     items, labels = gold_items
-    fitted = StanceClassifier(random_state=0).fit(items, labels)
+    fitted = tier_estimators("fast", 0)[0].fit(items, labels)  # what train_model fits
     loaded = load_model(model_dir)
     np.testing.assert_allclose(loaded.stance.predict_proba(items[:40]),
                                fitted.predict_proba(items[:40]))

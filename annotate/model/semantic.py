@@ -19,11 +19,8 @@ import importlib.util
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import softmax
-from sklearn.utils.validation import check_is_fitted
 
 from annotate.errors import ModelError
-from annotate.model.features import check_items
 from annotate.model.stance import StanceClassifier
 
 MASK = "someone"
@@ -76,28 +73,19 @@ class SemanticStanceClassifier(StanceClassifier):
 
     def __init__(self, C=1.0, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
                  context_weight=1.0, clause_weight=1.0, class_weight="balanced",
-                 calibration_folds=3, random_state=0, semantic_weight=0.5):
+                 calibration_folds=3, random_state=0, cue_weight=0.0, semantic_weight=0.5):
         super().__init__(C=C, window=window, char_ngrams=char_ngrams, max_features=max_features,
                          dense_weight=dense_weight, context_weight=context_weight,
                          clause_weight=clause_weight, class_weight=class_weight,
-                         calibration_folds=calibration_folds, random_state=random_state)
+                         calibration_folds=calibration_folds, random_state=random_state,
+                         cue_weight=cue_weight)
         self.semantic_weight = semantic_weight
 
     def _matrix(self, items, tone_memo=None, fit=False):
-        sparse = (self.features_.fit_transform(items) if fit
-                  else self.features_.transform(items, tone_memo))
+        sparse = super()._matrix(items, tone_memo, fit)
         if self.semantic_weight <= 0:
             return sparse
         views = self.features_._views(items)
         dense = embed_spans(views, items) * self.semantic_weight
         return sp.hstack([sparse, sp.csr_matrix(dense)], format="csr")
 
-    def _fit_matrix(self, items):
-        return self._matrix(items, fit=True)
-
-    def decision_function(self, items, tone_memo=None):
-        check_is_fitted(self, "logistic_")
-        return self.logistic_.decision_function(self._matrix(check_items(items), tone_memo))
-
-    def predict_proba(self, items, tone_memo=None):
-        return softmax(self.decision_function(items, tone_memo) / self.temperature_, axis=1)

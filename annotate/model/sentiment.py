@@ -4,7 +4,9 @@ TextBlob's lexicon is built from product reviews; it misses most of the tone of 
 violence and politics ("gangs killed", "displaced", "the mission restored"), which annotators
 label negative or positive. `SentimentLayer` keeps TextBlob at the core: its features are the
 sentence's polarity and subjectivity, the label the fitted `SentimentThresholds` give them
-(one-hot), and counts of a news-tone lexicon and of the stance cues, with negation. A
+(one-hot), and counts of a news-tone lexicon and of the stance cues, with negation; with
+`word_weight` > 0 (the shipped models) also TF-IDF word 1-2-grams of the sentence, which learn
+the tone of phrases no lexicon holds ("only a fraction of", "set to expire"). A
 multinomial logistic regression over them (balanced class weights, so the rare `positive` is
 not drowned) is calibrated by one temperature fitted on out-of-fold decision values. Its
 learned state is plain numbers, saved as JSON by `annotate.model.store` (no pickle).
@@ -84,6 +86,12 @@ def tone_counts(text: str) -> list[float]:
             float(bool(NEGATIONS.intersection(tokens)))]
 
 
+def _new_words(**params):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, **params)
+
+
 class SentimentLayer(ClassifierMixin, BaseEstimator):
     """Sentence sentiment: `SentimentThresholds` plus a calibrated logistic regression.
 
@@ -93,7 +101,11 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C=1.0, class_weight="balanced", calibration_folds=3, random_state=0,
-                 semantic_weight=0.0):
+                 semantic_weight=0.0, word_weight=0.0, word_min_df=2):
+        # word_weight > 0 adds TF-IDF word 1-2-grams (seen in >= word_min_df training sentences)
+        # times that weight; off by default, so models saved before it load unchanged.
+        self.word_weight = word_weight
+        self.word_min_df = word_min_df
         # semantic_weight > 0 appends the sentence's WordLlama embedding (annotate.model.semantic)
         # times that weight to the standardised features: the "accurate" tier
         self.semantic_weight = semantic_weight
@@ -117,6 +129,11 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
         self.classes_ = self.thresholds_.classes_
         y = np.asarray(y, dtype=object)
         raw = self._raw_features(scores, texts)
+        self.vocabulary_, self.idf_ = None, None
+        if getattr(self, "word_weight", 0.0) > 0:
+            vectorizer = _new_words(min_df=self.word_min_df).fit(texts)
+            self.vocabulary_ = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+            self.idf_ = vectorizer.idf_
         self.mean_ = raw.mean(axis=0)
         self.scale_ = np.where(raw.std(axis=0) > 0, raw.std(axis=0), 1.0)
         X = self._design(raw, texts)
@@ -143,10 +160,23 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
             from annotate.model.semantic import embed_texts
 
             X = np.hstack([X, self.semantic_weight * embed_texts(list(texts))])
+        if getattr(self, "vocabulary_", None):
+            words = self._words().transform(list(texts))
+            X = np.hstack([X, self.word_weight * words.toarray()])
         return X
+
+    def _words(self):
+        """The fitted TF-IDF vectorizer, rebuilt once from the stored terms and idf weights."""
+        cached = getattr(self, "_vectorizer", None)
+        if cached is None or cached[0] is not self.vocabulary_:
+            vectorizer = _new_words(vocabulary=list(self.vocabulary_))
+            vectorizer.idf_ = np.asarray(self.idf_, dtype=float)
+            self._vectorizer = cached = (self.vocabulary_, vectorizer)
+        return cached[1]
 
     def n_design_features(self) -> int:
         extra = 256 if getattr(self, "semantic_weight", 0.0) > 0 else 0
+        extra += len(getattr(self, "vocabulary_", None) or ())
         return self._raw_features([[0.0, 0.0]], [""]).shape[1] + extra
 
     def _raw_features(self, scores, texts) -> np.ndarray:

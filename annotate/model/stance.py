@@ -10,6 +10,7 @@ state ends in `_`) so they can be cross-validated, cloned and saved with skops.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -31,7 +32,9 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, C=1.0, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
                  context_weight=1.0, clause_weight=1.0, class_weight="balanced",
-                 calibration_folds=3, random_state=0):
+                 calibration_folds=3, random_state=0, cue_weight=0.0):
+        # cue_weight > 0 appends annotate.model.cues' modality/negation features times it
+        self.cue_weight = cue_weight
         self.context_weight = context_weight
         self.clause_weight = clause_weight
         self.C = C
@@ -44,8 +47,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def __setstate__(self, state):
-        # A model saved before clause features existed keeps predicting as it did.
-        super().__setstate__({"clause_weight": 0.0, **state})
+        # A model saved before clause or cue features existed keeps predicting as it did.
+        super().__setstate__({"clause_weight": 0.0, "cue_weight": 0.0, **state})
 
     def _new_logistic(self):
         # tol=1e-3: ten times faster than the default on NewsMTSC, same dev macro-F1.
@@ -75,12 +78,24 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _fit_matrix(self, items):
-        """The training matrix, fitting `features_` on the way (subclasses append columns)."""
-        return self.features_.fit_transform(items)
+        """The training matrix, fitting `features_` on the way."""
+        return self._matrix(items, fit=True)
+
+    def _matrix(self, items, tone_memo=None, fit=False):
+        """Sparse features of checked items, plus the cue block when `cue_weight` > 0
+        (subclasses append more columns)."""
+        sparse = (self.features_.fit_transform(items) if fit
+                  else self.features_.transform(items, tone_memo))
+        if getattr(self, "cue_weight", 0.0) <= 0:
+            return sparse
+        from annotate.model.cues import cue_matrix
+
+        cues = np.asarray(cue_matrix(items), dtype=float).reshape(len(items), -1)
+        return sp.hstack([sparse, sp.csr_matrix(self.cue_weight * cues)], format="csr")
 
     def decision_function(self, items, tone_memo=None):
         check_is_fitted(self, "logistic_")
-        return self.logistic_.decision_function(self.features_.transform(items, tone_memo))
+        return self.logistic_.decision_function(self._matrix(check_items(items), tone_memo))
 
     def predict_proba(self, items, tone_memo=None):
         """(n_items, n_classes) calibrated probabilities, columns in `classes_` order.

@@ -116,6 +116,8 @@ def sentiment_to_dict(model: SentimentLayer | SentimentThresholds) -> dict:
         return {"kind": "layer", "params": model.get_params(), "classes": list(model.classes_),
                 "temperature": model.temperature_,
                 **{name.rstrip("_"): getattr(model, name).tolist() for name in _LAYER_ARRAYS},
+                **({"vocabulary": list(model.vocabulary_), "idf": model.idf_.tolist()}
+                   if getattr(model, "vocabulary_", None) else {}),
                 "thresholds": thresholds_to_dict(model.thresholds_)}
     return thresholds_to_dict(model)
 
@@ -134,6 +136,11 @@ def sentiment_from_dict(data: dict) -> SentimentLayer | SentimentThresholds:
     model.temperature_ = float(data["temperature"])
     for name in _LAYER_ARRAYS:
         setattr(model, name, np.array(data[name.rstrip("_")], dtype=float))
+    # the word TF-IDF block (absent from models made before it, and when word_weight is 0)
+    model.vocabulary_ = [str(term) for term in data.get("vocabulary", ())] or None
+    model.idf_ = np.array(data["idf"], dtype=float) if model.vocabulary_ else None
+    if model.vocabulary_ and model.idf_.shape != (len(model.vocabulary_),):
+        raise ValueError("its vocabulary and idf weights differ in length")
     n_labels, n_features = model.coef_.shape
     n_raw = model._raw_features([[0.0, 0.0]], [""]).shape[1]
     expected = model.n_design_features()
