@@ -160,3 +160,28 @@ def test_the_news_tone_lexicon_cannot_be_changed_by_a_caller():
 
     with pytest.raises(TypeError):
         NEWS_TONE["negative"] = ("anything",)
+
+
+def test_the_word_block_is_saved_as_terms_and_idf_and_predicts_the_same(train, held_out,
+                                                                        tmp_path):
+    model = load_model(default_model_dir())
+    words = SentimentLayer(word_weight=2.0, C=3.0).fit(*train)
+    directory = tmp_path / "words-model"
+    save_model(type(model)(stance=model.stance, sentiment=words, codebook=model.codebook,
+                           card=model.card), directory)
+    data = json.loads((directory / SENTIMENT_FILE).read_text(encoding="utf-8"))
+    assert len(data["vocabulary"]) == len(data["idf"]) > 500
+    assert "fraction of" in data["vocabulary"]  # a phrase no tone lexicon holds
+    texts = held_out[0]
+    assert np.allclose(load_model(directory).sentiment.predict_proba(texts),
+                       words.predict_proba(texts))
+    data["idf"] = data["idf"][:-1]
+    (directory / SENTIMENT_FILE).write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ModelError, match="malformed sentiment model.*retrain"):
+        load_model(directory)
+
+
+def test_the_shipped_models_read_words_and_older_layers_do_not_need_them(layer):
+    assert load_model(default_model_dir()).sentiment.vocabulary_
+    assert load_model(default_model_dir("accurate")).sentiment.vocabulary_
+    assert layer.vocabulary_ is None and layer.n_design_features() == layer.coef_.shape[1]

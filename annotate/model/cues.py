@@ -56,15 +56,18 @@ def _is_wary_word(token: str) -> bool:
     return token.startswith(WARINESS)
 
 
-def cue_features(text: str, start: int, end: int) -> list[float]:
-    """The dense modality/negation features of one actor span (see the module docstring)."""
-    right = [tok for tok, _, _ in tokens_with_offsets(text[end:])]
+def cue_features(text: str, start: int, end: int, tokens=None) -> list[float]:
+    """The dense modality/negation features of one actor span (see the module docstring);
+    `tokens`: `tokens_with_offsets(text)` when the caller has it already."""
+    tokens = tokens_with_offsets(text) if tokens is None else tokens
+    sentence = [tok for tok, _, _ in tokens]
     own = []
-    for tok in right:
+    for tok, tok_start, _ in tokens:
+        if tok_start < end:
+            continue
         if tok in _BREAKS:
             break
         own.append(tok)
-    sentence = [tok for tok, _, _ in tokens_with_offsets(text)]
     values = dict.fromkeys(((c, s) for c in CUE_CLASSES for s in _STATES), 0.0)
     position = None
     for i, tok in enumerate(own[:_LOOKAHEAD]):
@@ -100,5 +103,11 @@ def cue_features(text: str, start: int, end: int) -> list[float]:
 
 
 def cue_matrix(items) -> list[list[float]]:
-    """One row of `cue_features` per `(text, start, end)` item."""
-    return [cue_features(text, start, end) for text, start, end in items]
+    """One row of `cue_features` per `(text, start, end)` item (each sentence tokenized once)."""
+    tokens: dict[str, list] = {}
+    rows = []
+    for text, start, end in items:
+        if text not in tokens:
+            tokens[text] = tokens_with_offsets(text)
+        rows.append(cue_features(text, start, end, tokens[text]))
+    return rows

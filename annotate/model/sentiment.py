@@ -160,9 +160,11 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
             from annotate.model.semantic import embed_texts
 
             X = np.hstack([X, self.semantic_weight * embed_texts(list(texts))])
-        if getattr(self, "vocabulary_", None):
+        if getattr(self, "vocabulary_", None):  # sparse: most of the vocabulary is absent
+            import scipy.sparse as sp
+
             words = self._words().transform(list(texts))
-            X = np.hstack([X, self.word_weight * words.toarray()])
+            X = sp.hstack([sp.csr_matrix(X), self.word_weight * words], format="csr")
         return X
 
     def _words(self):
@@ -195,7 +197,7 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
         if texts is None:
             raise ValueError("SentimentLayer needs the sentence texts, not only their tone")
         X = self._design(self._raw_features(scores, list(texts)), list(texts))
-        return softmax((X @ self.coef_.T + self.intercept_) / self.temperature_, axis=1)
+        return softmax((np.asarray(X @ self.coef_.T) + self.intercept_) / self.temperature_, axis=1)
 
     def predict_scores(self, scores, texts=None):
         """(labels, probability of each chosen label)."""
