@@ -4,18 +4,20 @@ Run from the repository root (reads ../shared/data, never copies it; `git` gives
     OMP_NUM_THREADS=1 taskset -c 0 python3 benchmarks/bench_prelabel_quality.py [--baseline REF]
 
 1. NewsMTSC stance macro-F1 on dev_rw and dev_mt, trained on splits/train.jsonl: the fast tier
-   (StanceClassifier) and the accurate tier (SemanticStanceClassifier) at every semantic weight
-   tried, with CPU fit seconds on one core.
+   (StanceClassifier) with the settings of `main` and with the tier's settings now, and the
+   accurate tier (SemanticStanceClassifier) at every semantic weight tried, with CPU fit
+   seconds on one core.
 2. haiti-mss dev (trained on the train split in this run): stance on the gold spans, sentence
-   sentiment, actor precision/recall/F1 (overlap; exact in brackets) for both tiers, and the
-   actor detection of the baseline (annotate/model/actors.py and the codebook at REF, default
-   `main`, loaded from git).
+   sentiment, actor precision/recall/F1 (overlap; exact in brackets) for both tiers, the shipped
+   models of REF (annotate/data at REF, loaded from git) scored the same way, and the actor
+   detection of the baseline (annotate/model/actors.py and the codebook at REF, default `main`).
 3. Holder recall on the speakers of the 63 real news pages (benchmarks/gold/news-html-speakers.jsonl:
    page, locator, speaker; the sentences are read from ../shared/data/news-html/pages), with and
    without the codebook, and for the baseline.
 4. Pronoun holders: share of the gold pronoun spans (haiti-mss dev and train) found with the
    gold `actor` (null where the gold has none).
-5. Cost of the accurate tier: pre-label speed (sentences/s, median of 3) and model size.
+5. Cost: pre-label speed (sentences/s, median of 5, wall and CPU) and size of the shipped models,
+   against the shipped models of REF in the same run.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from annotate.model.actors import ActorDetector  # noqa: E402
 from annotate.model.pronouns import is_pronoun_text  # noqa: E402
 from annotate.model.prelabel import Prelabeler  # noqa: E402
 from annotate.model.scoring import classification_scores, scorable_actor_spans, span_scores  # noqa: E402
+from annotate.model.stance import StanceClassifier  # noqa: E402
 from annotate.model.store import Model, load_model  # noqa: E402
 from annotate.model.training import previous_texts, stance_items, tier_estimators  # noqa: E402
 from readers import read_all  # noqa: E402  (the tests' helper)
@@ -77,15 +80,33 @@ def baseline_detector(ref: str):
     return module.ActorDetector(Codebook.load(folder / "codebook.toml"))
 
 
+def baseline_models(ref: str, workdir: Path) -> dict:
+    """The shipped models of `ref` (annotate/data from git), loaded by this code, or {}."""
+    try:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "annotate/data"],
+                                 capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"(no baseline models: {exc})")
+        return {}
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(workdir, filter="data")
+    return {tier: load_model(workdir / "annotate/data" / folder)
+            for tier, folder in (("fast", "default-model"), ("accurate", "accurate-model"))}
+
+
 def newsmtsc(workdir: Path) -> None:
     items, labels, _ = stance_items(converted("train", workdir))
     devs = {split: stance_items(converted(split, workdir))[:2] for split in ("dev_rw", "dev_mt")}
     print("## 1. NewsMTSC stance macro-F1 (trained on train)\n")
     print("| model | dev_rw | dev_mt | fit CPU s |\n|---|---|---|---|")
-    runs = [("fast (StanceClassifier, current)", "fast", {})] + [
+    runs = [("fast, settings of main", "main", {}), ("fast (tier settings now)", "fast", {})] + [
         (f"accurate, semantic_weight {w}", "accurate", {"semantic_weight": w}) for w in WEIGHTS]
     for label, tier, params in runs:
-        stance, _ = tier_estimators(tier, 0, params)
+        stance = (StanceClassifier(random_state=0) if tier == "main"
+                  else tier_estimators(tier, 0, params)[0])
         start = time.process_time()
         stance.fit(items, labels)
         seconds = time.process_time() - start
@@ -93,14 +114,13 @@ def newsmtsc(workdir: Path) -> None:
         print(f"| {label} | {scores[0]:.3f} | {scores[1]:.3f} | {seconds:.1f} |")
 
 
-def haiti(baseline) -> dict:
+def haiti(baseline, shipped: dict) -> None:
     train, dev = read_all(TRAIN, "gold"), read_all(DEV, "gold")
     codebook = Codebook.load(CODEBOOK)
     items, labels, _ = stance_items(train)
     dev_items, dev_labels, _ = stance_items(dev)
     texts = [r["text"] for r in dev]
     schema = load_schema()
-    models = {}
     print("\n## 2. haiti-mss dev (trained on train in this run)\n")
     print("| model | stance macro-F1 | sentiment macro-F1 | actor P | actor R | actor F1 (exact) "
           "| fit CPU s |\n|---|---|---|---|---|---|---|")
@@ -115,6 +135,14 @@ def haiti(baseline) -> dict:
     found = [detector.detect_in_context(t, p) for t, p in zip(texts, previous)]
     spans = span_scores(gold_spans, found)
     o, e = spans["overlap"], spans["exact"]
+    for tier, model in shipped.items():
+        stance_f1 = classification_scores(list(dev_labels), list(model.stance.predict(dev_items)),
+                                          schema.stances)["macro_f1"]
+        sentiment_f1 = classification_scores([r["sentiment"] for r in dev],
+                                             list(model.sentiment.predict(texts)),
+                                             schema.sentiments)["macro_f1"]
+        print(f"| {tier}, shipped at {ARGS.baseline} ({model.model_version}) | {stance_f1:.3f} | "
+              f"{sentiment_f1:.3f} | | | | |")
     for tier in ("fast", "accurate"):
         stance, sentiment = tier_estimators(tier, 0)
         start = time.process_time()
@@ -128,8 +156,6 @@ def haiti(baseline) -> dict:
                                              schema.sentiments)["macro_f1"]
         print(f"| {tier} | {stance_f1:.3f} | {sentiment_f1:.3f} | {o['precision']:.3f} | "
               f"{o['recall']:.3f} | {o['f1']:.3f} ({e['f1']:.3f}) | {seconds:.1f} |")
-        models[tier] = (stance, sentiment, codebook)
-    return models
 
 
 def speakers(baseline) -> None:
@@ -176,24 +202,38 @@ def pronouns() -> None:
               f"{right / max(found, 1):.2f} of found) |")
 
 
-def cost(models: dict) -> None:
+def cost(shipped: dict) -> None:
+    """Pre-label speed of the shipped models against those of the baseline, runs interleaved."""
     records = [dict(r, prev_text=p) for r, p in
                zip(read_all(TRAIN + DEV, "gold"), previous_texts(read_all(TRAIN + DEV, "gold")))]
     records = (records * (3000 // len(records) + 1))[:3000]
-    print("\n## 5. Cost of the accurate tier (3,000 sentences, one thread, median of 3)\n")
-    print("| tier | sentences/s | shipped model size |\n|---|---|---|")
-    for tier, folder in (("fast", "default-model"), ("accurate", "accurate-model")):
-        model = load_model(ROOT / "annotate/data" / folder)
-        labeler = Prelabeler(Model(stance=model.stance, sentiment=model.sentiment,
-                                   codebook=model.codebook, card=model.card))
-        runs = []
-        for _ in range(3):
-            start = time.perf_counter()
+    print("\n## 5. Pre-label speed and size (3,000 sentences, one thread, median of 5, "
+          "interleaved)\n")
+    print("| model | sentences/s (wall) | sentences/s (CPU) | time vs baseline fast (CPU) "
+          "| model size |\n|---|---|---|---|---|")
+    models = [(f"{tier}, shipped at {ARGS.baseline}", model) for tier, model in shipped.items()]
+    models += [(f"{tier}, shipped now", load_model(ROOT / "annotate/data" / folder))
+               for tier, folder in (("fast", "default-model"), ("accurate", "accurate-model"))]
+    labelers = [(label, Prelabeler(Model(stance=m.stance, sentiment=m.sentiment,
+                                         codebook=m.codebook, card=m.card)), m.directory)
+                for label, m in models]
+    wall = {label: [] for label, _, _ in labelers}
+    cpu = {label: [] for label, _, _ in labelers}
+    for label, labeler, _ in labelers:  # warm-up: embedder, lexicons
+        labeler.label_batch(records[:512])
+    for _ in range(5):
+        for label, labeler, _ in labelers:
+            start, start_cpu = time.perf_counter(), time.process_time()
             for i in range(0, len(records), 512):
                 labeler.label_batch(records[i:i + 512])
-            runs.append(time.perf_counter() - start)
-        size = sum(f.stat().st_size for f in (ROOT / "annotate/data" / folder).iterdir())
-        print(f"| {tier} | {len(records) / statistics.median(runs):,.0f} | {size / 1024:.0f} kB |")
+            wall[label].append(time.perf_counter() - start)
+            cpu[label].append(time.process_time() - start_cpu)
+    reference = statistics.median(cpu[labelers[0][0]])
+    for label, _, directory in labelers:
+        size = sum(f.stat().st_size for f in Path(directory).iterdir())
+        print(f"| {label} | {len(records) / statistics.median(wall[label]):,.0f} | "
+              f"{len(records) / statistics.median(cpu[label]):,.0f} | "
+              f"{statistics.median(cpu[label]) / reference:.2f} | {size / 1024:.0f} kB |")
 
 
 if __name__ == "__main__":
@@ -203,7 +243,8 @@ if __name__ == "__main__":
     base = baseline_detector(ARGS.baseline)
     with tempfile.TemporaryDirectory() as work:
         newsmtsc(Path(work))
-    trained = haiti(base)
-    speakers(base)
-    pronouns()
-    cost(trained)
+        shipped_before = baseline_models(ARGS.baseline, Path(work) / "baseline")
+        haiti(base, shipped_before)
+        speakers(base)
+        pronouns()
+        cost(shipped_before)
