@@ -70,14 +70,19 @@ LAUNCHER = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[1:]); "
 
 
 def run(args: list[str], env: dict) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one annotate command."""
+    """Wall seconds and peak RSS (MiB) of one annotate command (each printed as it finishes,
+    with the load average, so a pass cut short still leaves its figures)."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, *ANNOTATE, *args], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"{args} failed: {done.stderr[-2000:]}")
-    return wall, int(done.stderr.strip().splitlines()[-1]) / 1024
+    peak = int(done.stderr.strip().splitlines()[-1]) / 1024
+    print(json.dumps({"command": args[:2] + args[-1:], "wall": round(wall, 1),
+                      "peak_mib": round(peak, 1), "load": os.getloadavg(),
+                      "at": time.strftime("%H:%M:%S")}), file=sys.stderr, flush=True)
+    return wall, peak
 
 
 def start_label_studio(work: Path, database: str | None):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,6 +18,8 @@ from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import gold
 from annotate.records import atomic_output, read_records, read_text, write_records_to
 from annotate.timestamps import parse_time
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def state_path(output) -> Path:
@@ -65,8 +67,8 @@ def parse_since(since: str | None, output, source: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _earlier(path: Path) -> list[dict]:
-    return list(read_records(path)) if path.exists() else []
+def _earlier(path: Path) -> Iterator[dict]:
+    return read_records(path) if path.exists() else iter(())
 
 
 def check_merge_target(output, source: str, since: datetime | None) -> None:
@@ -103,6 +105,43 @@ def merge(earlier: list[dict], newer: list[dict], superseded: set) -> tuple[list
     return merged, replaced
 
 
+def _spool(spool, records: Iterable[dict]) -> dict:
+    """Write `records` to the binary `spool` one JSON line each; annotation id -> the offset of
+    its (last) line, so the merge can fetch a record by id without holding them all."""
+    offsets = {}
+    for record in records:
+        offsets[record.get("annotation_id")] = spool.tell()
+        spool.write(_COMPACT.encode(record).encode("utf-8") + b"\n")
+    return offsets
+
+
+def _spooled(spool) -> Iterator[dict]:
+    spool.seek(0)
+    for line in spool:
+        yield json.loads(line)
+
+
+def _merged(earlier: Iterable[dict], spool, offsets: dict, superseded: set, counts: dict
+            ) -> Iterator[dict]:
+    """`merge` with the newer records on disk (the spool) and the earlier ones streamed: the
+    same records in the same order, flat in memory. counts["replaced"] is set at the end."""
+    placed, replaced = set(), 0
+    for record in earlier:
+        key = record.get("annotation_id")
+        if key in superseded:
+            replaced += 1
+            if key in offsets and key not in placed:
+                spool.seek(offsets[key])
+                yield json.loads(spool.readline())
+                placed.add(key)
+            continue
+        yield record
+    for record in _spooled(spool):
+        if record.get("annotation_id") not in placed:
+            yield record
+    counts["replaced"] = replaced
+
+
 def note_deletions(stats, output, source: str) -> None:
     """The tasks and annotations the previous pull into `output` (from the same source) saw that
     are gone now: deleted in Label Studio since. Nothing to compare with is nothing to report."""
@@ -119,30 +158,38 @@ def note_deletions(stats, output, source: str) -> None:
         stats.deleted_annotations = sorted(set(before_annotations) - set(stats.annotation_ids))
 
 
-def _save(output, records, stats, source: str, since_used: datetime | None) -> None:
-    """Write the gold, its rejects and the --since state. A --since pull into an output that
-    exists merges into it: the annotations pulled replace their earlier versions (in the gold or
-    in the rejects), the others stay, so an incremental pull never shrinks a fuller one.
+def _save(output, records: Iterable[dict], stats, source: str,
+          since_used: datetime | None) -> None:
+    """Convert and write the gold, its rejects and the --since state; `records` is consumed here,
+    streamed to disk (never all in memory). A --since pull into an output that exists merges into
+    it: the annotations pulled replace their earlier versions (in the gold or in the rejects), the
+    others stay, so an incremental pull never shrinks a fuller one.
 
-    All three files are written before any is put in place, so a full disk leaves the previous
-    pull's files as they were."""
+    All three files are written before any is put in place, so a full disk (or a malformed
+    export found halfway) leaves the previous pull's files as they were."""
     output = Path(output)
-    if since_used is not None and output.exists():
-        pulled = {r["annotation_id"] for r in records} | {r["annotation_id"] for r in stats.rejected}
-        records, replaced_records = merge(_earlier(output), records, pulled)
-        rejected, replaced_rejects = merge(_earlier(rejects_path(output)), stats.rejected, pulled)
-        stats.merged, stats.replaced = True, replaced_records + replaced_rejects
-    else:
-        rejected = stats.rejected
-    latest = stats.latest or (since_used.isoformat() if since_used else None)
-    with contextlib.ExitStack() as files:
+    merging = since_used is not None and output.exists()
+    with contextlib.ExitStack() as files:  # put in place in reverse: the state last
         state = files.enter_context(atomic_output(state_path(output)))
-        rejects = (files.enter_context(atomic_output(rejects_path(output)))
-                   if rejected else None)
         gold_file = files.enter_context(atomic_output(output))
-        write_records_to(gold_file, records)
-        if rejects is not None:
-            write_records_to(rejects, rejected)
+        if merging:  # the new records wait in a spool until all are known, then merge
+            spool = files.enter_context(tempfile.TemporaryFile(
+                "w+b", dir=output.parent, prefix=f".{output.name}.pulled."))
+            offsets = _spool(spool, records)
+            pulled = set(offsets) | {r["annotation_id"] for r in stats.rejected}
+            counts: dict = {}
+            written = write_records_to(gold_file, _merged(_earlier(output), spool, offsets,
+                                                          pulled, counts))
+            rejected, replaced_rejects = merge(list(_earlier(rejects_path(output))),
+                                               stats.rejected, pulled)
+            stats.merged, stats.replaced = True, counts["replaced"] + replaced_rejects
+        else:
+            written = write_records_to(gold_file, records)
+            rejected = stats.rejected
+        note_deletions(stats, output, source)  # against the previous state, before it is replaced
+        latest = stats.latest or (since_used.isoformat() if since_used else None)
+        if rejected:
+            write_records_to(files.enter_context(atomic_output(rejects_path(output))), rejected)
         json.dump({"source": source, "latest": latest,
                    "pulled_at": datetime.now(timezone.utc).isoformat(),
                    # what the next pull compares against to report deletions
@@ -150,7 +197,7 @@ def _save(output, records, stats, source: str, since_used: datetime | None) -> N
                   state, indent=1)
     if not rejected and rejects_path(output).exists():  # a stale list would mislead
         rejects_path(output).unlink()
-    stats.records_written, stats.rejects_written = len(records), len(rejected)
+    stats.records_written, stats.rejects_written = written, len(rejected)
 
 
 class _UsersOnDemand(Mapping):
@@ -193,8 +240,8 @@ def pull(session, title: str, output, since: str | None = None) -> gold.PullStat
     """Export the project in bulk and write one gold record per sentence per annotator.
 
     The snapshot streams to a temporary file beside the output and is converted task by task
-    (never the whole export in memory); the gold records are held until written, for the --since
-    merge."""
+    (never the whole export in memory), and the gold records stream to disk (a --since merge
+    spools them beside the output first)."""
     project = labelstudio.require_project(session, title)
     source = f"{session.url} project {title!r}"
     since_time = parse_since(since, output, source)
@@ -210,14 +257,13 @@ def pull(session, title: str, output, since: str | None = None) -> gold.PullStat
         # option) or the last editor of an annotation (updated_by, always an id) lists them once
         tasks = _streamed_tasks(snapshot)
         try:
-            # the snapshot streams from disk; the gold records are kept for _save's --since merge
-            records = list(gold.iter_gold(tasks, _UsersOnDemand(session), stats, since_time))
+            # task by task from the snapshot on disk, record by record into the output
+            _save(output, gold.iter_gold(tasks, _UsersOnDemand(session), stats, since_time),
+                  stats, source, since_time)
         except gold.MalformedExport as exc:
             raise LabelStudioError(f"the export of project {title!r} at {session.url} is not "
                                    f"shaped like Label Studio's: {exc}; see the server's log"
                                    ) from None
-    note_deletions(stats, output, source)
-    _save(output, records, stats, source, since_time)
     return stats
 
 
@@ -244,6 +290,5 @@ def pull_file(export_file, output, since: str | None = None) -> gold.PullStats:
     except gold.MalformedExport as exc:
         raise InputError(export_file, f"{exc}; expected Label Studio's JSON export (the JSON "
                          "format of its Export button)") from None
-    note_deletions(stats, output, source)
     _save(output, records, stats, source, since_time)
     return stats

@@ -167,7 +167,7 @@ def _existing_tasks(session, project, store: PushIndex, full: bool, summary) -> 
         if len(cached) + len(new) == project["task_number"]:
             summary.task_listing = "incremental"
             if new:
-                store.save({**cached, **new})
+                store.append(new.items())
             return [{"id": task_id, "sentence_id": sentence_id, "annotated": None}
                     for task_id, sentence_id in {**cached, **new}.items()]
     summary.task_listing = "full"
@@ -231,8 +231,9 @@ def _push(session, title, records, target, *, batch_size, update_predictions, in
         summary.created += len(batch)
         made.update(task_ids)
         if known is not None and len(task_ids) == len(batch):
-            known.update(zip(task_ids, (r["id"] for r in batch)))
-            store.save(known)  # after each batch: a crash later still leaves a valid index
+            pairs = list(zip(task_ids, (r["id"] for r in batch)))
+            known.update(pairs)
+            store.append(pairs)  # after each batch, one line: a crash later leaves a valid index
         elif known is not None:
             known = None  # ids we cannot map: let the next push list the tasks
             store.forget()

@@ -8,6 +8,12 @@ with an id above the index's highest, and the project's task count; Label Studio
 task id: AUTOINCREMENT on SQLite, sequences on PostgreSQL), and rebuilds it from the full listing
 otherwise. The file holds no secret (URL, ids, sentence ids) but is written 0600 like the rest of
 the data directory.
+
+The file is JSON Lines and grows by appending: a header line (format and key), then one line of
+[task id, sentence id] pairs per import batch, so a push of N tasks in batches writes O(N) bytes
+in all (rewriting the whole index after each batch made a 100,000-task push write ~5 GB). A
+crash halfway through an append leaves a last line without its newline: it is ignored (and cut
+off before the next append), and the server's task count then sends the push to the full listing.
 """
 
 from __future__ import annotations
@@ -15,13 +21,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotate.errors import ConfigError, InputError
 from annotate.records import atomic_output
 
-FORMAT = "annotate-push-index/1"
+FORMAT = "annotate-push-index/2"
 
 
 def default_directory() -> Path:
@@ -48,7 +56,7 @@ class PushIndex:
     @property
     def path(self) -> Path:
         digest = hashlib.sha256(json.dumps(self.key, sort_keys=True).encode()).hexdigest()[:24]
-        return self.directory / f"{digest}.json"
+        return self.directory / f"{digest}.jsonl"
 
     def load(self) -> dict[int, str | None] | None:
         """The cached task id -> sentence id, or None when there is none usable (missing,
@@ -56,22 +64,58 @@ class PushIndex:
         if not self.project_created_at:
             return None  # without the creation time a recreated project would look the same
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT or data.get("key") != self.key:
-                return None
-            return {int(task_id): sentence_id for task_id, sentence_id in data["tasks"].items()}
+            with self.path.open("rb") as handle:
+                header = json.loads(handle.readline())
+                if header.get("format") != FORMAT or header.get("key") != self.key:
+                    return None
+                tasks: dict[int, str | None] = {}
+                for line in handle:
+                    if not line.endswith(b"\n"):
+                        break  # an append cut short by a crash: the server check covers it
+                    tasks.update((int(task_id), sentence_id)
+                                 for task_id, sentence_id in json.loads(line))
+                return tasks
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # a damaged cache only costs a full listing
 
     def save(self, tasks: dict[int, str | None]) -> None:
+        """Replace the index with `tasks` (after a full listing or a reconciliation)."""
         if not self.project_created_at:
             return
-        try:
+        with self._writing():
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             with atomic_output(self.path, private=True) as handle:
-                json.dump({"format": FORMAT, "key": self.key, "max_task_id": max(tasks, default=0),
-                           "tasks": {str(task_id): sentence_id
-                                     for task_id, sentence_id in tasks.items()}}, handle)
+                handle.write(self._header() + self._line(tasks.items()))
+
+    def append(self, tasks: Iterable[tuple[int, str | None]]) -> None:
+        """Add (task id, sentence id) pairs: one line at the end of the file, its size only."""
+        if not self.project_created_at:
+            return
+        with self._writing():
+            if not self.path.exists():
+                self.save(dict(tasks))
+                return
+            with self.path.open("r+b") as handle:
+                end = handle.seek(0, os.SEEK_END)
+                if end and _last_byte(handle, end) != b"\n":  # a torn append: cut it off
+                    handle.truncate(_after_last_newline(handle, end))
+                    handle.seek(0, os.SEEK_END)
+                handle.write(self._line(tasks).encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+
+    def _header(self) -> str:
+        return json.dumps({"format": FORMAT, "key": self.key}) + "\n"
+
+    @staticmethod
+    def _line(tasks: Iterable[tuple[int, str | None]]) -> str:
+        return json.dumps([[task_id, sentence_id] for task_id, sentence_id in tasks],
+                          ensure_ascii=False) + "\n"
+
+    @contextlib.contextmanager
+    def _writing(self):
+        try:
+            yield
         except (OSError, InputError) as exc:
             # atomic_output words its failures for an -o; the fix here is another data dir
             if isinstance(exc, InputError):
@@ -86,3 +130,22 @@ class PushIndex:
     def forget(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+
+
+def _last_byte(handle, end: int) -> bytes:
+    handle.seek(end - 1)
+    return handle.read(1)
+
+
+def _after_last_newline(handle, end: int) -> int:
+    """The offset just after the file's last newline (0 if it has none)."""
+    position = end
+    while position > 0:
+        start = max(0, position - 65536)
+        handle.seek(start)
+        chunk = handle.read(position - start)
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            return start + newline + 1
+        position = start
+    return 0

@@ -34,6 +34,18 @@ _QUIET_ENV = MappingProxyType({
     "ML_BLOCK_LOCAL_IP": "false",
     "SSRF_PROTECTION_ENABLED": "false",
 })
+# Label Studio 1.23's import/predictions endpoint (what `export push --update-predictions` calls)
+# has two implementations behind this feature flag, off by default. Off, every request validates
+# each prediction against the label config one by one (LabelInterface.validate_prediction,
+# ~35-45 ms each here: 100,000 predictions took over an hour) and then recounts the annotations
+# and predictions of every task in the project (a cost per request that grows with the project).
+# On, it checks the task ids per batch of 500, bulk-creates and recounts only the tasks it touched.
+# Label Studio reads any feature flag from an environment variable of the same name first
+# (core/feature_flags/base.py, flag_set); the predictions push sends are built from the label config
+# push itself wrote (annotate.labelstudio.tasks), so the per-prediction check adds nothing. A
+# value already in the environment (e.g. "false") is kept.
+FAST_PREDICTION_IMPORT_FLAG = "fflag_fix_back_4620_memory_efficient_predictions_import_08012025_short"
+
 _DROPPED_ENV = ("USERNAME", "PASSWORD", "USER_TOKEN", "LABEL_STUDIO_USERNAME", "LABEL_STUDIO_PASSWORD",
                 "LABEL_STUDIO_USER_TOKEN", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_URL")
 
@@ -97,6 +109,7 @@ def server_env(data_dir: Path, database: str | None = None) -> dict:
         for name in _POSTGRES_ENV:  # a stray POSTGRE_* must not mix into another database's settings
             env.pop(name, None)
     env.update(_QUIET_ENV)
+    env.setdefault(FAST_PREDICTION_IMPORT_FLAG, "true")
     env.update(database_env(database))
     env["LABEL_STUDIO_BASE_DATA_DIR"] = str(Path(data_dir).resolve())
     return env
