@@ -224,6 +224,58 @@ def test_an_unwritable_push_index_is_a_clear_error():
         store.save({1: "d:1"})
 
 
+def test_the_push_index_grows_by_one_line_per_batch_and_survives_a_torn_append(tmp_path):
+    """Each batch appends its own pairs (the file grows by that batch only, so a push of N tasks
+    writes O(N) bytes); a crash halfway through an append loses that batch's line, nothing else,
+    and the next append first cuts the torn line off."""
+    from annotate.labelstudio.push_index import PushIndex
+
+    store = PushIndex(tmp_path / "push-index", "http://127.0.0.1:8080", 1, "2025-01-01T00:00:00")
+    assert store.load() is None
+    store.append([(1, "d:1"), (2, "d:2")])  # the first batch of a new project creates the file
+    size = store.path.stat().st_size
+    store.append([(3, "d:3"), (4, "d:4")])
+    grown = store.path.stat().st_size - size
+    store.append([(5, "d:5"), (6, "d:6")])
+    assert store.path.stat().st_size - size == 2 * grown  # each batch adds its own line only
+    assert store.load() == {1: "d:1", 2: "d:2", 3: "d:3", 4: "d:4", 5: "d:5", 6: "d:6"}
+    with store.path.open("ab") as handle:  # the push was killed in the middle of a write
+        handle.write(b'[[7, "d:7"], [8, "d')
+    assert store.load() == {1: "d:1", 2: "d:2", 3: "d:3", 4: "d:4", 5: "d:5", 6: "d:6"}
+    store.append([(9, "d:9")])
+    assert store.load() == {1: "d:1", 2: "d:2", 3: "d:3", 4: "d:4", 5: "d:5", 6: "d:6",
+                            9: "d:9"}
+    store.save({1: "d:1"})  # a full listing replaces it whole
+    assert store.load() == {1: "d:1"}
+    other = PushIndex(tmp_path / "push-index", "http://127.0.0.1:8080", 1, "2025-02-01T00:00:00")
+    assert other.load() is None  # a recreated project (new creation time) starts afresh
+
+
+def test_label_studio_gets_its_fast_predictions_import_unless_told_otherwise(monkeypatch, tmp_path):
+    """The flag that makes import/predictions check task ids per batch instead of validating and
+    recounting the whole project per request; an operator's own setting wins."""
+    from annotate.labelstudio import server
+
+    monkeypatch.delenv(server.FAST_PREDICTION_IMPORT_FLAG, raising=False)
+    assert server.server_env(tmp_path)[server.FAST_PREDICTION_IMPORT_FLAG] == "true"
+    monkeypatch.setenv(server.FAST_PREDICTION_IMPORT_FLAG, "false")
+    assert server.server_env(tmp_path)[server.FAST_PREDICTION_IMPORT_FLAG] == "false"
+
+
+def test_a_prediction_file_changed_after_its_validation_stops_the_push(tmp_path):
+    """The later passes parse the file without the schema check the first one made: they read it
+    only while it is the file that was checked."""
+    from annotate.labelstudio.push import PredictionFile
+
+    path = tmp_path / "p.jsonl"
+    write_records(path, [{**RECORD, "prev_text": "", "next_text": ""}])
+    records = PredictionFile(path)
+    assert [r["id"] for r in records] == ["doc:1"] and records.actors == ["Kenya Police"]
+    path.write_text(json.dumps({"id": "doc:1", "text": "not a prediction"}) + "\n")
+    with pytest.raises(InputError, match="changed while it was being pushed"):
+        list(records)
+
+
 def test_push_without_a_target_warns_and_names_the_fix(tmp_path):
     from click.testing import CliRunner
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -414,13 +415,12 @@ def import_tasks(session: Session, project_id: int, tasks: list[dict]) -> list[i
     return list(response.task_ids or [])
 
 
-def prediction_versions(session: Session, project_id: int) -> dict[int, set[str]]:
-    """The model versions of the predictions on each task (one request for the project). The
-    answer holds every prediction's result (~1 kB each, unpaged): it is parsed as it arrives and
-    only task ids and versions are kept, so 100,000 predictions never sit in memory."""
+def _streamed_predictions(session: Session, project_id: int) -> Iterator[dict]:
+    """The project's predictions as {"id", "task", "model_version"}, parsed as the answer arrives
+    (one request; it holds every prediction's result, ~1 kB each, unpaged), so 200,000
+    predictions never sit in memory."""
     import ijson
 
-    versions: dict[int, set[str]] = {}
     found = ijson.sendable_list()
     parser = ijson.items_coro(found, "item", use_float=True)
     with server_errors(session.url, "list the project's predictions", session.key):
@@ -431,20 +431,26 @@ def prediction_versions(session: Session, project_id: int) -> dict[int, set[str]
                     for item in found:
                         if not isinstance(item, dict) or "task" not in item:
                             raise NotLabelStudio("GET api/predictions/ did not list predictions")
-                        versions.setdefault(item["task"], set()).add(item.get("model_version") or "")
+                        yield {"id": item.get("id"), "task": item["task"],
+                               "model_version": item.get("model_version") or ""}
                     del found[:]
                 parser.close()
             except ijson.JSONError:
                 raise NotLabelStudio("GET api/predictions/ did not answer JSON") from None
+
+
+def prediction_versions(session: Session, project_id: int) -> dict[int, set[str]]:
+    """The model versions of the predictions on each task (one streamed request)."""
+    versions: dict[int, set[str]] = {}
+    for item in _streamed_predictions(session, project_id):
+        versions.setdefault(item["task"], set()).add(item["model_version"])
     return versions
 
 
-def predictions(session: Session, project_id: int) -> list[dict]:
-    """Every prediction of the project as {"id", "task", "model_version"} (one request)."""
-    ls = session.ls
-    with server_errors(session.url, "list the project's predictions", session.key):
-        return [{"id": item.id, "task": item.task, "model_version": item.model_version or ""}
-                for item in ls.predictions.list(project=project_id)]
+def predictions(session: Session, project_id: int) -> Iterator[dict]:
+    """Every prediction of the project as {"id", "task", "model_version"}, streamed (one
+    request; the SDK's list built a model object per prediction: ~7 ms each, all in memory)."""
+    return _streamed_predictions(session, project_id)
 
 
 def delete_predictions(session: Session, prediction_ids: list[int]) -> None:
