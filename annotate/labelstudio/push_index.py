@@ -12,8 +12,9 @@ the data directory.
 The file is JSON Lines and grows by appending: a header line (format and key), then one line of
 [task id, sentence id] pairs per import batch, so a push of N tasks in batches writes O(N) bytes
 in all (rewriting the whole index after each batch was quadratic: a 100,000-task push wrote
-~0.25 GB). A crash halfway through an append leaves a last line without its newline: it is ignored (and cut
-off before the next append), and the server's task count then sends the push to the full listing.
+~0.25 GB). A crash halfway through an append leaves a last line without its newline: it is
+ignored (and cut off before the next append), and the server's task count then sends the push to
+the full listing.
 """
 
 from __future__ import annotations
