@@ -56,13 +56,14 @@ def push(predictions, project: str, *, target: str | None = None, corpus=None,
 
 
 def pull(project: str, output, *, since: str | None = None, url: str | None = None,
-         api_key: str | None = None):
+         api_key: str | None = None, export_timeout: float | None = None):
     """Write a project's gold records to `output`, as `annotate export pull`; returns PullStats."""
-    from annotate.labelstudio.client import connect
+    from annotate.labelstudio.client import EXPORT_TIMEOUT_SECONDS, connect
     from annotate.labelstudio.connection import resolve_connection
     from annotate.labelstudio.pull import pull as pull_project
 
-    return pull_project(connect(resolve_connection(url, api_key)), project, output, since)
+    return pull_project(connect(resolve_connection(url, api_key)), project, output, since,
+                        export_timeout=export_timeout or EXPORT_TIMEOUT_SECONDS)
 
 
 def agreement(gold) -> dict:

@@ -72,6 +72,27 @@ def test_push_and_pull_with_a_pat_never_leak_the_key(label_studio, predictions_f
         assert secret not in _files_text(tmp_path)
 
 
+def test_an_export_slower_than_the_export_timeout_is_one_message_and_no_output(
+        label_studio, predictions_file, tmp_path):
+    """Label Studio Community builds the export inside the request: a project too big for the
+    wait is a message that says to raise --export-timeout (not 'rerun', which times out again)."""
+    title = f"cli-export-timeout-{next(_titles)}"
+    assert run(["export", "push", str(predictions_file), "--project", title, "--target",
+                "the mission"], url=label_studio.url, key=label_studio.token).returncode == 0
+    output = tmp_path / "gold.jsonl"
+    slow = run(["export", "pull", "--project", title, "-o", str(output), "--export-timeout",
+                "0.001"], url=label_studio.url, key=label_studio.token)
+    assert slow.returncode == 1 and "Traceback" not in slow.stderr
+    assert "did not finish building the export" in slow.stderr
+    assert "rerun with a larger --export-timeout" in slow.stderr
+    assert label_studio.token not in slow.stderr
+    assert not output.exists() and list(tmp_path.iterdir()) == []  # no partial output, no spool
+    enough = run(["export", "pull", "--project", title, "-o", str(output)],
+                 url=label_studio.url, key=label_studio.token)
+    assert enough.returncode == 0, enough.stderr
+    assert f"{sum(1 for _ in read_records(predictions_file))} tasks without annotations" in enough.stderr
+
+
 def test_a_legacy_token_works(label_studio, predictions_file, tmp_path):
     legacy = label_studio.legacy_token()
     assert "." not in legacy  # not a JWT: the SDK sends it as "Token <key>"

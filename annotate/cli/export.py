@@ -194,9 +194,13 @@ def _connect_ml_backend(session, project_id, url):
 @click.option("--from-file", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Read a JSON export made with Label Studio's Export button instead of a server "
                    "(it names annotators by user id only: they become user:N).")
+@click.option("--export-timeout", type=click.FloatRange(min=0, min_open=True), default=4 * 3600.0,
+              show_default=True, metavar="SECONDS",
+              help="How long to wait for Label Studio to build the export (Community builds it "
+                   "inside the request: a project of 100,000 tasks takes many minutes).")
 @server_options
 @handle_errors
-def pull_command(project, output, since, from_file, url, api_key):
+def pull_command(project, output, since, from_file, export_timeout, url, api_key):
     """Fetch every annotation in bulk (an export snapshot) and write gold records: the sentence,
     its actor spans each with its stance, the sentiment, the annotator, the annotation id and its
     timestamps. Skipped tasks and drafts are counted, not written; annotations that do not fit
@@ -215,7 +219,7 @@ def pull_command(project, output, since, from_file, url, api_key):
         if not project:
             raise click.UsageError("--project NAME is required (or --from-file FILE)")
         session = connect(url, api_key)
-        stats = pull(session, project, output, since)
+        stats = pull(session, project, output, since, export_timeout=export_timeout)
     if stats.merged:
         info(f"{stats.tasks} tasks: {stats.annotations} gold records created or changed since "
              f"{since}, merged into {output} ({stats.replaced} earlier versions replaced; "

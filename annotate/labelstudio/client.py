@@ -19,6 +19,9 @@ from annotate.timestamps import parse_time
 
 # Large imports and exports on a busy server take a while; the SDK's default (60 s) is too short.
 TIMEOUT_SECONDS = 600.0
+# Label Studio Community builds an export inside the request that asks for it (no background
+# workers): 100,000 annotated tasks took longer than TIMEOUT_SECONDS on a loaded 2-core machine.
+EXPORT_TIMEOUT_SECONDS = 4 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -493,11 +496,13 @@ def export_tasks(session: Session, project_id: int, poll_seconds: float = 0.2) -
     return buffer.getvalue()
 
 
-def download_export(session: Session, project_id: int, handle, poll_seconds: float = 0.2) -> int:
+def download_export(session: Session, project_id: int, handle, poll_seconds: float = 0.2,
+                    timeout: float = EXPORT_TIMEOUT_SECONDS) -> int:
     """Write all tasks with annotations and drafts, as Label Studio JSON, to the binary `handle`,
     chunk by chunk as they arrive (a project of 100,000 tasks is never in memory), through an
-    export snapshot (built in the background by the server: no per-task requests, no request
-    timeout), with each annotation's `completed_by` expanded to the user (id, email, names).
+    export snapshot (no per-task requests), with each annotation's `completed_by` expanded to the
+    user (id, email, names). Community builds the snapshot inside the request that creates it
+    (Enterprise in the background, then polled), so that request may take `timeout` seconds.
     Returns the bytes written."""
     import time
 
@@ -506,9 +511,17 @@ def download_export(session: Session, project_id: int, handle, poll_seconds: flo
     with server_errors(session.url, "export the project", session.key,
                        not_found=f"project {project_id} not found in Label Studio (404)"):
         # completed_by expanded to {id, email, ...}: the file names its annotators by itself
-        snapshot = ls.projects.exports.create(
-            id=project_id, title="annotate export pull",
-            serialization_options={"annotations__completed_by": {"only_id": False}})
+        try:
+            snapshot = ls.projects.exports.create(
+                id=project_id, title="annotate export pull",
+                serialization_options={"annotations__completed_by": {"only_id": False}},
+                request_options={"timeout": timeout})
+        except httpx.TimeoutException:
+            raise LabelStudioError(
+                f"Label Studio at {session.url} did not finish building the export of project "
+                f"{project_id} within {timeout:g} s (Label Studio Community builds it inside the "
+                "request; a large project takes long, longer on a busy server); rerun with a "
+                "larger --export-timeout") from None
         status = snapshot.status
         while status not in ("completed", "failed"):
             time.sleep(poll_seconds)

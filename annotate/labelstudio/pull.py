@@ -236,7 +236,8 @@ def _streamed_tasks(handle) -> Iterator[dict]:
         raise gold.MalformedExport(f"it is not valid JSON ({exc})") from None
 
 
-def pull(session, title: str, output, since: str | None = None) -> gold.PullStats:
+def pull(session, title: str, output, since: str | None = None,
+         export_timeout: float = labelstudio.EXPORT_TIMEOUT_SECONDS) -> gold.PullStats:
     """Export the project in bulk and write one gold record per sentence per annotator.
 
     The snapshot streams to a temporary file beside the output and is converted task by task
@@ -251,7 +252,7 @@ def pull(session, title: str, output, since: str | None = None) -> gold.PullStat
         raise InputError(directory, "output directory does not exist; create it first")
     stats = gold.PullStats()
     with tempfile.TemporaryFile(dir=directory, prefix=f".{Path(output).name}.export.") as snapshot:
-        labelstudio.download_export(session, project["id"], snapshot)
+        labelstudio.download_export(session, project["id"], snapshot, timeout=export_timeout)
         snapshot.seek(0)
         # users on demand: an annotator named by id alone (a server that ignores the snapshot's
         # option) or the last editor of an annotation (updated_by, always an id) lists them once
