@@ -27,10 +27,10 @@ from annotate.model.holders import HolderPatterns
 from annotate.model.lexicon import word_tags
 from annotate.model.pronouns import is_pronoun_text, resolve_pronouns
 from annotate.model.actor_words import (
-    AGENT_OPENERS, AUXILIARIES, CAPITALISED_STOPWORDS, DETERMINERS, FOLLOWERS, GENERIC_HEADS,
-    HEAD_NOUNS, HEADLINE_VERBS, INVERTED_SOURCE, MODIFIERS, PASSIVE_FOLLOWERS, PASSIVE_PRONE,
-    PLACE_PREPOSITIONS, PRONOUNS, HOLDER_VERBS, ROLE_ONLY_HEADS, TARGET_HEADS, TITLES, UPPER,
-    VENUE_HEADS, VENUE_WORDS)
+    AGENT_OPENERS, AUXILIARIES, AUXILIARIES_FLAT, CAPITALISED_STOPWORDS, DETERMINERS, FOLLOWERS,
+    GENERIC_HEADS, HEAD_NOUNS, HEADLINE_VERBS, HOLDER_VERBS, HOLDER_VERBS_FLAT, INVERTED_SOURCE,
+    MODIFIERS, PASSIVE_FOLLOWERS, PASSIVE_PRONE, PLACE_PREPOSITIONS, PRONOUNS, ROLE_ONLY_HEADS,
+    TARGET_HEADS, TITLES, UPPER, VENUE_HEADS, VENUE_WORDS)
 
 VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "VBN", "MD"})
 NOUN_LIKE_TAGS = frozenset({"NN", "NNS", "JJ", "VBG", "NNP", "NNPS"})
@@ -299,7 +299,7 @@ def _noun_phrase_pattern(headline: bool) -> str:
     ("Vows", "Warns") must end a name there."""
     stopwords = CAPITALISED_STOPWORDS
     if headline:
-        verbs = {w.capitalize() for w in (HOLDER_VERBS + "|" + AUXILIARIES).split("|")
+        verbs = {w.capitalize() for w in (HOLDER_VERBS_FLAT + "|" + AUXILIARIES_FLAT).split("|")
                  if w.isalpha()}
         stopwords += "|" + "|".join(sorted(verbs | HEADLINE_VERBS, key=len, reverse=True))
     cap = (r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Lt|Col|Gov|Rev|St|Sgt|Maj|Capt|Amb|Prof|Jr)\.(?=\s)"

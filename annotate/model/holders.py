@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 
 from annotate.model.actor_words import (
-    AUXILIARIES, CAPITALISED_STOPWORDS, INVERTED_SOURCE, HOLDER_VERBS, TARGET_HEADS, UPPER,
-    VENUE_WORDS)
+    AUXILIARIES, CAPITALISED_STOPWORDS, HOLDER_VERBS, HOLDER_VERBS_FLAT, INVERTED_SOURCE,
+    TARGET_HEADS, UPPER, VENUE_WORDS)
 from annotate.model.lexicon import is_common_word, is_finite_verb, is_noun, word_tags
 
 # Things that say something without holding a position: "the report said", "a study warned".
@@ -230,6 +230,6 @@ def _describes(words: list[str]) -> bool:
 
 
 _DESCRIBING_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "VBG", "VBN", "CD"})
-_REPORTING_SET = frozenset(w for w in HOLDER_VERBS.replace(r"\s+", " ").split("|"))
+_REPORTING_SET = frozenset(w for w in HOLDER_VERBS_FLAT.replace(r"\s+", " ").split("|"))
 _OBJECT_OPENERS = frozenset(
     "the a an his her its their our my your this that these those".split())
