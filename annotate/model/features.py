@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from types import MappingProxyType
 
@@ -76,8 +77,12 @@ NEUTRAL_REPORTING_VERBS = frozenset({
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|n't|\d+|[^\w\s]")
 
 
-def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+def tokens_with_offsets(text: str, pos: int = 0, endpos: int | None = None
+                        ) -> list[tuple[str, int, int]]:
+    """(lowercase token, start, end) in `text[pos:endpos]`, offsets into `text` (the pattern
+    looks at nothing outside the part, so these are the tokens of the slice, shifted)."""
+    found = _TOKEN.finditer(text, pos, len(text) if endpos is None else endpos)
+    return [(m.group().lower(), *m.span()) for m in found]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -161,8 +166,8 @@ class SpanView:
                  "clause_text", "clause_dense")
 
     def __init__(self, text: str, start: int, end: int, window: int, clauses: bool = False):
-        left = tokens_with_offsets(text[:start])
-        right = [(tok, s + end, e + end) for tok, s, e in tokens_with_offsets(text[end:])]
+        left = tokens_with_offsets(text, 0, start)
+        right = tokens_with_offsets(text, end)
         if clauses:
             self.clause, self.clause_text, self.clause_dense = _clause_parts(
                 text, left, right, start, end)
@@ -221,10 +226,9 @@ def _clause_parts(text, left, right, start, end):
     gov_class = cue_class(governing[1]) if governing else None
     negated = bool(governing) and bool(NEGATIONS.intersection(
         t for t, _, _ in own_right[max(0, governing[0] - 3):governing[0]]))
+    counts = [Counter(cue_class(t) for t, _, _ in part) for part in (own_right, own_left, others)]
     for name in CUE_CLASSES:
-        in_right = sum(cue_class(t) == name for t, _, _ in own_right)
-        in_left = sum(cue_class(t) == name for t, _, _ in own_left)
-        elsewhere = sum(cue_class(t) == name for t, _, _ in others)
+        in_right, in_left, elsewhere = (count[name] for count in counts)
         values += [float(in_right), float(in_left), float(elsewhere),
                    float(gov_class == name and not negated), float(gov_class == name and negated)]
     if governing:
@@ -252,24 +256,30 @@ def _bucket(distance: int) -> int:
 def _cue_counts(left, right, window, length, start, end) -> list[float]:
     """Per cue class: distance-weighted count left, right, anywhere; negated cues; position."""
     values = []
+    # each cue token once, in the order the sums below have always been taken (left side
+    # nearest first, then the right side), so every float is the same
+    sides = (("l", left[::-1]), ("r", right))
+    hits: dict[str, list] = {name: [] for name in CUE_CLASSES}
+    for side, toks in sides:
+        for distance, (tok, _, _) in enumerate(toks, start=1):
+            name = cue_class(tok)
+            if name is not None:
+                hits[name].append((side, toks, distance))
     for name in CUE_CLASSES:
         near_l = near_r = far = negated = 0.0
-        for side, toks in (("l", list(reversed(left))), ("r", right)):
-            for distance, (tok, _, _) in enumerate(toks, start=1):
-                if cue_class(tok) != name:
-                    continue
-                weight = 1.0 / distance ** 0.5
-                if distance <= window:
-                    if side == "l":
-                        near_l += weight
-                    else:
-                        near_r += weight
+        for side, toks, distance in hits[name]:
+            weight = 1.0 / distance ** 0.5
+            if distance <= window:
+                if side == "l":
+                    near_l += weight
                 else:
-                    far += 0.5
-                before = [t for t, _, _ in (toks[max(0, distance - 4):distance - 1] if side == "r"
-                                            else toks[distance:distance + 3])]
-                if NEGATIONS.intersection(before):
-                    negated += 1.0
+                    near_r += weight
+            else:
+                far += 0.5
+            before = [t for t, _, _ in (toks[max(0, distance - 4):distance - 1] if side == "r"
+                                        else toks[distance:distance + 3])]
+            if NEGATIONS.intersection(before):
+                negated += 1.0
         values += [near_l, near_r, far, negated]
     values += [start / max(length, 1), (length - end) / max(length, 1), float(start == 0)]
     return values
