@@ -141,15 +141,26 @@ class ActorDetector:
                     first_span = match.start()
         return [self._as_record(text, start, end) for start, end in _merge(spans)]
 
-    def detect_in_context(self, text: str, prev_text: str = "") -> list[dict]:
+    def detect_in_context(self, text: str, prev_text: str = "",
+                          detected: dict[str, list[dict]] | None = None) -> list[dict]:
         """`detect`, with pronoun holders resolved from this and the previous sentence
         (`annotate.model.pronouns`): "He" after a sentence about Ruto gets actor "William
-        Ruto"; an unclear one stays unresolved; an unclear "it" is dropped."""
-        spans = self.detect(text)
+        Ruto"; an unclear one stays unresolved; an unclear "it" is dropped.
+
+        `detected` (text -> `detect(text)`, filled in here) saves detecting a sentence again
+        as the previous one of the next; its lists must not be changed."""
+        spans = self._detect_once(text, detected)
         if not any(is_pronoun_text(span["text"]) for span in spans):
             return spans
-        previous = self.detect(prev_text) if prev_text else []
+        previous = self._detect_once(prev_text, detected) if prev_text else []
         return resolve_pronouns(spans, text, previous, self.codebook, prev_text)
+
+    def _detect_once(self, text: str, detected: dict[str, list[dict]] | None) -> list[dict]:
+        if detected is None:
+            return self.detect(text)
+        if text not in detected:
+            detected[text] = self.detect(text)
+        return detected[text]
 
     # -- helpers ---------------------------------------------------------------------------
 

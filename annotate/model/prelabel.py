@@ -62,7 +62,9 @@ class Prelabeler:
 
         texts = [prelabel_part(record["text"]) for record in records]
         # the previous sentence is context for pronouns: bounded the same way
-        spans = [self.detector.detect_in_context(text, prelabel_part(record.get("prev_text") or ""))
+        detected: dict[str, list[dict]] = {}  # a sentence is the previous one of the next
+        spans = [self.detector.detect_in_context(text, prelabel_part(record.get("prev_text") or ""),
+                                                 detected)
                  for text, record in zip(texts, records)]
         items = [(text, span["start"], span["end"])
                  for text, found in zip(texts, spans) for span in found]
