@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -119,6 +120,10 @@ _worker_state: dict = {}
 
 
 def _start_worker(prelabeler: Prelabeler) -> None:
+    # Pool.terminate() ends workers with SIGTERM; a handler inherited from the command (which
+    # turns SIGTERM into an exception) runs only between bytecodes, so a worker blocked on the
+    # pool's queue never ran it and the pool waited for it forever: the default action here
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker_state["prelabeler"] = prelabeler
 
 
