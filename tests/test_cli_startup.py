@@ -15,7 +15,7 @@ import click
 from annotate.cli import COMMANDS, main
 
 HEAVY = ("sklearn", "scipy", "matplotlib", "label_studio_sdk", "skops", "textblob", "nltk",
-         "pandas")
+         "pandas", "httpx", "rich")
 
 # Runs in a fresh interpreter: after `import annotate.cli` and after each command line given,
 # the heavy top-level packages present in sys.modules.

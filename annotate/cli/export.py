@@ -5,20 +5,11 @@ from __future__ import annotations
 import click
 
 from annotate.cli.common import connect, handle_errors, info, server_options
-from annotate.codebook import Codebook
-from annotate.corpus import load_corpus_config
-from annotate.labelstudio.project import Overlap, instructions
-from annotate.labelstudio.pull import pull, pull_file, rejects_path
-from annotate.labelstudio.push import (
-    BATCH_SIZE,
-    MAX_BATCH_SIZE,
-    PredictionFile,
-    push,
-    records_without_target,
-    resolve_target,
-    write_import_file,
-)
+from annotate.labelstudio.defaults import BATCH_SIZE, MAX_BATCH_SIZE
 from annotate.quality.ordering import ORDERS
+
+# The push and pull machinery (HTTP client, rich, the project's schema) is imported inside the
+# commands, so that `annotate --help` and `annotate export --help` start fast.
 
 
 class _Bars:
@@ -96,6 +87,12 @@ def push_command(predictions, project, target, corpus, update_predictions, order
       annotate export push predictions.jsonl --project haiti-mss \\
           --ml-backend http://127.0.0.1:9090
     """
+    from annotate.codebook import Codebook
+    from annotate.corpus import load_corpus_config
+    from annotate.labelstudio.project import Overlap, instructions
+    from annotate.labelstudio.push import (PredictionFile, push, records_without_target,
+                                           resolve_target, write_import_file)
+
     if ml_backend:  # a mistyped URL or half-set auth fails before anything is pushed
         from annotate.labelstudio import ml_backend as backend_connection
 
@@ -213,6 +210,8 @@ def pull_command(project, output, since, from_file, export_timeout, url, api_key
       annotate export pull --project haiti-mss -o week.jsonl --since 2025-01-31T14:00
       annotate export pull --from-file project-1-export.json -o gold.jsonl
     """
+    from annotate.labelstudio.pull import pull, pull_file, rejects_path
+
     if from_file:
         stats = pull_file(from_file, output, since)
     else:

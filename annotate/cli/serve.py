@@ -7,7 +7,7 @@ import os
 import click
 
 from annotate.cli.common import handle_errors, info, server_options
-from annotate.labelstudio.ml_backend import PASSWORD_ENV, USER_ENV
+from annotate.labelstudio.defaults import PASSWORD_ENV, USER_ENV
 
 DEFAULT_PORT = 9090
 

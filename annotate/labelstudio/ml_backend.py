@@ -12,9 +12,9 @@ import os
 
 from annotate.errors import ConfigError
 from annotate.labelstudio import client as labelstudio
+from annotate.labelstudio.defaults import PASSWORD_ENV, USER_ENV
 
 TITLE = "annotate serve"
-USER_ENV, PASSWORD_ENV = "ANNOTATE_SERVE_USER", "ANNOTATE_SERVE_PASSWORD"
 
 
 def basic_auth_from_env() -> tuple[str, str] | None:

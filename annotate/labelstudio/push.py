@@ -21,16 +21,13 @@ from annotate.corpus import CorpusConfig
 from annotate.errors import InputError
 from annotate.labelstudio import client as labelstudio
 from annotate.labelstudio import reconcile, tasks
+from annotate.labelstudio.defaults import BATCH_SIZE, MAX_BATCH_SIZE  # noqa: F401 (re-exported)
 from annotate.labelstudio.project import Overlap, ensure_project_settings, instructions
 from annotate.labelstudio.push_index import PushIndex
 from annotate.labelstudio.push_index import default_directory as default_index_directory
 from annotate.quality.ordering import order_predictions
 from annotate.records import atomic_output, read_numbered_records, read_records
 
-BATCH_SIZE = 1000  # tasks per import request: ~1.5 s each on a laptop-class server
-# A task with its prediction is 1.3 kB on average, 2.5 kB at most on the haiti-mss corpus: 10,000
-# make a request of ~25 MB at worst, a tenth of Label Studio's DATA_UPLOAD_MAX_MEMORY_SIZE (250 MB)
-MAX_BATCH_SIZE = 10_000
 # progress(done, total, what): cumulative counts, called after each batch (the CLI draws a bar)
 Progress = Callable[[int, int, str], None]
 
