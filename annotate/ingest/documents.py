@@ -30,7 +30,7 @@ from annotate.ingest.furniture import is_furniture, is_related_lead_in
 from annotate.ingest.sources import (META_FIELDS, Document, ReadOptions, ReadProblems,
                                      iter_documents)
 from annotate.ingest.splitting import sentence_spans
-from annotate.records import write_records
+from annotate.records import atomic_output
 
 __all__ = ["Document", "ReadOptions", "SplitStats", "is_furniture", "iter_documents",
            "iter_sentences", "prose_blocks", "split_document", "split_to_file"]
@@ -116,31 +116,41 @@ def _split_titles(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, in
 
 def split_document(document: Document) -> tuple[list[dict], int]:
     """The sentence records of one document, and how many furniture lines it dropped."""
-    blocks, dropped = prose_blocks(document.text)
-    spans = [(block_start + start, block_start + end)
-             for block_start, block_end in blocks
-             for start, end in sentence_spans(document.text[block_start:block_end])]
+    spans, digests, dropped = stretch_sentences(document.text)
     texts = [document.text[start:end] for start, end in spans]
-    doc_id, meta = document.id, {name: document.meta[name] for name in META_FIELDS
-                                 if document.meta.get(name)}
-    records = [{"id": sentence_id, "doc_id": doc_id, "text": text, "start": start, "end": end,
-                "prev_text": prev_text, "next_text": next_text, **meta}
-               for sentence_id, text, (start, end), prev_text, next_text
-               in zip(_sentence_ids(doc_id, texts), texts, spans, ["", *texts[:-1]],
-                      [*texts[1:], ""])]
+    doc_id, meta = document.id, document_meta(document)
+    records = [{"id": f"{doc_id}:{digest}", "doc_id": doc_id, "text": text, "start": start,
+                "end": end, "prev_text": prev_text, "next_text": next_text, **meta}
+               for digest, text, (start, end), prev_text, next_text
+               in zip(suffixed(digests, {}), texts, spans, ["", *texts[:-1]], [*texts[1:], ""])]
     return records, dropped
 
 
-def _sentence_ids(doc_id: str, texts: list[str]) -> list[str]:
-    """`doc_id:<10 hex of sha1(text)>`, with -2, -3... for the repeats of a text."""
-    ids = [f"{doc_id}:{hashlib.sha1(text.encode('utf-8')).hexdigest()[:10]}" for text in texts]
-    if len(set(ids)) < len(ids):
-        seen: dict[str, int] = {}
-        for index, sentence_id in enumerate(ids):
-            seen[sentence_id] = seen.get(sentence_id, 0) + 1
-            if seen[sentence_id] > 1:
-                ids[index] = f"{sentence_id}-{seen[sentence_id]}"
-    return ids
+def document_meta(document: Document) -> dict[str, str]:
+    """The metadata every sentence record of `document` carries, in record order."""
+    return {name: document.meta[name] for name in META_FIELDS if document.meta.get(name)}
+
+
+def stretch_sentences(text: str) -> tuple[list[tuple[int, int]], list[str], int]:
+    """(start, end) of each sentence of `text` (a document, or a stretch of one cut where
+    `prose_blocks` starts afresh), the first 10 hex digits of the sha1 of each sentence's text
+    (its id without the document and the repeat number), and the furniture lines dropped."""
+    blocks, dropped = prose_blocks(text)
+    spans = [(block_start + start, block_start + end)
+             for block_start, block_end in blocks
+             for start, end in sentence_spans(text[block_start:block_end])]
+    sha1 = hashlib.sha1
+    digests = [sha1(text[start:end].encode("utf-8")).hexdigest()[:10] for start, end in spans]
+    return spans, digests, dropped
+
+
+def suffixed(digests: Iterable[str], seen: dict[str, int]) -> Iterator[str]:
+    """The digests with -2, -3... after the repeats of one (`seen`: the counts so far in the
+    document, updated): `doc_id:<digest>` is the sentence id."""
+    for digest in digests:
+        count = seen.get(digest, 0) + 1
+        seen[digest] = count
+        yield digest if count == 1 else f"{digest}-{count}"
 
 
 def iter_sentences(inputs: Iterable, stats: SplitStats,
@@ -157,15 +167,17 @@ def iter_sentences(inputs: Iterable, stats: SplitStats,
         yield from records
 
 
-def split_to_file(inputs: Iterable, output, options: ReadOptions | None = None) -> SplitStats:
-    """Split every input into sentences and write them to `output` (JSONL, all or nothing)."""
+def split_to_file(inputs: Iterable, output, options: ReadOptions | None = None, *,
+                  jobs: int | None = None) -> SplitStats:
+    """Split every input into sentences and write them to `output` (JSONL, all or nothing): the
+    records of `split_document`, on `jobs` processes (None: several if the input is large)."""
+    from annotate.ingest.parallel import sentence_lines, write_lines
+
     stats = SplitStats()
-    write_records(output, _require_sentences(iter_sentences(inputs, stats, options), stats))
+    documents = iter_documents(inputs, options, stats.problems)
+    with atomic_output(output) as handle:
+        write_lines(handle, sentence_lines(documents, stats, jobs))
+        if stats.sentences == 0:
+            raise InputError(", ".join(stats.empty_documents) or "input",
+                             "no sentences found (only page furniture or markup?); nothing written")
     return stats
-
-
-def _require_sentences(records: Iterator[dict], stats: SplitStats) -> Iterator[dict]:
-    yield from records
-    if stats.sentences == 0:
-        raise InputError(", ".join(stats.empty_documents) or "input",
-                         "no sentences found (only page furniture or markup?); nothing written")

@@ -66,6 +66,7 @@ _NAV_ITEM = r"[^\W\d][\w&'’ -]{0,30}"
 _NAVIGATION = re.compile(rf"{_NAV_ITEM}(?:\s*[|•·»>]\s*{_NAV_ITEM}){{2,}}")
 _LONGEST_LINE = 800
 _WORD = re.compile(r"\w+")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _DISGUISED_WORDS = 2  # words mixing scripts in one line before it counts as disguised advertising
 
 
@@ -91,6 +92,8 @@ def is_furniture(line: str) -> bool:
         return True
     if is_related_lead_in(line):
         return True
+    if not _CYRILLIC.search(line):  # most lines: no word can mix scripts (the quick answer)
+        return False
     return sum(_mixes_scripts(word) for word in _WORD.findall(line)) >= _DISGUISED_WORDS
 
 

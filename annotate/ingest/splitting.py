@@ -24,13 +24,16 @@ import re
 
 import blingfire
 
-# A stop: a word, terminal punctuation, closing quotes/brackets, then space and the next word.
-# The match ends right after the closers, where the boundary would be.
+# A stop is a run of non-space: opening quotes/brackets, a word, terminal punctuation, closing
+# quotes/brackets; then space and the next word. _STOP_END finds where such a run ends (where the
+# boundary would be) and the first character of the next word (past its openers); _STOP_RUN then
+# reads the run, found by looking back to the space before it. Scanning for the rare punctuation
+# instead of trying a pattern at every character is most of the splitter's speed.
 _OPENERS = "\"'“‘([¡¿"
-_STOP = re.compile(
-    r"(?<!\S)[\"'“‘(\[]*(?P<word>\S*?)(?P<stop>\.{3}|…|[.!?]+)[\"'”’)\]]*"
-    rf"(?=\s+[{re.escape(_OPENERS)}]*(?P<first>\S))"
-)
+_CLOSERS = "\"'”’)\\]"
+_STOP_END = re.compile(rf"[.!?…][{_CLOSERS}]*(?=(?P<space>\s+)[{re.escape(_OPENERS)}]*(?P<first>\S))")
+_STOP_RUN = re.compile(rf"[\"'“‘(\[]*(?P<word>\S*?)(?P<stop>\.{{3}}|…|[.!?]+)[{_CLOSERS}]*")
+_RUN_REACH = 64  # how far back str.rfind looks for the space before a stop
 
 # Abbreviations that never end a sentence (compared case-sensitively, without the final dot).
 _TITLES = frozenset(
@@ -55,24 +58,57 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     `text` should be one block of prose (a paragraph, a heading, a list item): line breaks inside
     it do not end sentences, so hard-wrapped paragraphs stay whole.
     """
-    boundaries = []
+    spans = []
+    start = len(text) - len(text.lstrip())  # where the sentence being read starts
     proposed = None  # blingfire's boundaries, computed only if a stop needs them (it is slower)
-    for stop in _STOP.finditer(text):
-        verdict = _judge(*stop.group("word", "stop", "first"))
+    wrapped = "\n" in text
+    for candidate in _STOP_END.finditer(text):
+        end = candidate.end()
+        reach = end - _RUN_REACH if end > _RUN_REACH else 0
+        run = text.rfind(" ", reach, end) + 1
+        if wrapped:
+            run = max(run, text.rfind("\n", reach, end) + 1)
+        verdict = _verdict(text[run:end], candidate["first"]) if run or not reach else _OTHER_SPACE
+        if verdict is _OTHER_SPACE:  # a tab, a no-break space... in the run, or a very long run
+            verdict = _verdict(text[_run_start(text, candidate.start()):end], candidate["first"])
         if verdict is None:
             if proposed is None:
                 proposed = blingfire_ends(text)
-            verdict = stop.end() in proposed
+            verdict = end in proposed
         if verdict:
-            boundaries.append(stop.end())
-    return _spans(text, boundaries)
+            # the piece up to here ends in the stop; the next starts after the space that follows
+            spans.append((start, end))
+            start = candidate.end("space")
+    last = len(text.rstrip())
+    if last > start:
+        spans.append((start, last))
+    return spans
+
+
+_OTHER_SPACE = object()  # _verdict's answer for a "run" that holds white space other than " \n"
+
+
+def _run_start(text: str, position: int) -> int:
+    """Where the run of non-space through `position` starts (str.isspace is the regex's \\s)."""
+    while position and not text[position - 1].isspace():
+        position -= 1
+    return position
 
 
 @functools.lru_cache(maxsize=1 << 16)
+def _verdict(run: str, first: str):
+    """_judge for a stop `run` (a whole run of non-space ending in punctuation and closers) before
+    a word starting with `first`; _OTHER_SPACE if `run` is not one run. Cached: the same runs
+    ("said.", "U.S.", "2024.") end sentences over and over, and this runs for every stop."""
+    stop = _STOP_RUN.fullmatch(run)
+    if stop is None:
+        return _OTHER_SPACE
+    return _judge(stop["word"], stop["stop"], first)
+
+
 def _judge(word: str, punctuation: str, first: str) -> bool | None:
     """Is this stop (`word`, its `punctuation`, the `first` character of the next word) a sentence
-    boundary? True, False, or None: let blingfire decide. Cached: the same words end sentences
-    over and over, and this runs for every stop of every document."""
+    boundary? True, False, or None: let blingfire decide."""
     if first.islower():
         return False
     if punctuation in ("...", "…"):
@@ -118,17 +154,3 @@ def _buffers(capacity: int):
     than blingfire's own work). Each call fills what it reads, up to the length blingfire returns."""
     return (ctypes.create_string_buffer(capacity), (ctypes.c_int32 * capacity)(),
             (ctypes.c_int32 * capacity)())
-
-
-def _spans(text: str, boundaries: list[int]) -> list[tuple[int, int]]:
-    """The pieces between boundaries, whitespace trimmed (str.strip trims what isspace() is)."""
-    spans = []
-    start = 0
-    for end in [*boundaries, len(text)]:
-        piece = text[start:end]
-        trimmed = piece.strip()
-        if trimmed:
-            first = start + len(piece) - len(piece.lstrip())
-            spans.append((first, first + len(trimmed)))
-        start = end
-    return spans

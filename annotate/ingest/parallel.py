@@ -1,0 +1,181 @@
+"""`annotate split` to a file, fast: sentence lines written straight as JSON, the splitting spread
+over processes when the input is large.
+
+The work is cut into stretches of about STRETCH_CHARS characters: a small document is one
+stretch, a large one is cut before a blank line where `prose_blocks` starts afresh (see
+`stretch_cuts`), so every stretch gives exactly the sentences it gives inside the whole
+document. Worker processes split stretches (blocks, sentences, sha1 of each sentence) and send
+back offsets and digests; this process numbers repeated sentences, writes each line, and keeps
+the order of the input. The lines are the bytes `json.dumps` writes for the records of
+`split_document` (compact separators, non-ASCII as it is), built from each sentence's text
+escaped once (a sentence is in three lines: its own, and its neighbours' prev_text/next_text).
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring  # json.dumps' escaping of a str (ensure_ascii=False)
+
+from annotate.errors import OptionError
+from annotate.ingest.documents import (_ITEM, SplitStats, document_meta, stretch_sentences,
+                                       suffixed)
+from annotate.ingest.furniture import is_related_lead_in
+from annotate.ingest.sources import Document
+
+STRETCH_CHARS = 1 << 20  # characters per unit of work (~1 MB): a few ms of pickling, ~0.15 s of work
+MAX_JOBS = 4  # this process writes every line: more workers than that wait on it
+_LINES_PER_WRITE = 4096
+
+
+def default_jobs() -> int:
+    """Worker processes when none are asked for: one per CPU this process may use, at most 4."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(MAX_JOBS, cpus or 1))
+
+
+def stretch_cuts(text: str, size: int = STRETCH_CHARS) -> list[int]:
+    """Offsets where `text` can be cut into stretches of about `size` characters, each split on
+    its own exactly as inside the whole text: right after a line that is not blank, not a list
+    item and not a related-links lead-in, followed by a blank line. After such a line no block
+    is open past the blank line and no related-links list goes on, so `prose_blocks` is in the
+    state it starts in."""
+    cuts = []
+    position = size
+    while position < len(text) - size:
+        newline = text.find("\n\n", position)
+        if newline < 0:
+            break
+        line = text[text.rfind("\n", 0, newline) + 1:newline]
+        if line.strip() and not _ITEM.fullmatch(line) and not is_related_lead_in(line):
+            cuts.append(newline + 1)
+            position = newline + 1 + size
+        else:
+            position = newline + 1
+    return cuts
+
+
+def _split_stretches(texts: list[str]) -> list[tuple]:
+    """The work of one task (in a worker): `stretch_sentences` of each text."""
+    return [stretch_sentences(text) for text in texts]
+
+
+def _tasks(documents: Iterable[Document]) -> Iterator[tuple[list, list[str]]]:
+    """Tasks of about STRETCH_CHARS characters: ([(document, offset, last stretch?)...], texts)."""
+    pieces, texts, size = [], [], 0
+    for document in documents:
+        text = document.text
+        bounds = [0, *stretch_cuts(text), len(text)]
+        for index, (start, end) in enumerate(zip(bounds, bounds[1:])):
+            pieces.append((document, start, index == len(bounds) - 2))
+            texts.append(text[start:end] if len(bounds) > 2 else text)
+            size += end - start
+            if size >= STRETCH_CHARS:
+                yield pieces, texts
+                pieces, texts, size = [], [], 0
+    if pieces:
+        yield pieces, texts
+
+
+def _split_pieces(tasks: Iterator[tuple[list, list[str]]], jobs: int | None) -> Iterator[tuple]:
+    """(document, offset, last stretch?, (spans, digests, dropped)) of every stretch, in order;
+    on `jobs` worker processes (None: `default_jobs()` if there are two tasks or more)."""
+    if jobs is None:
+        opening = list(itertools.islice(tasks, 2))
+        jobs = default_jobs() if len(opening) == 2 else 1
+        tasks = itertools.chain(opening, tasks)
+    if jobs == 1:
+        for pieces, texts in tasks:
+            yield from ((*piece, result) for piece, result in zip(pieces, _split_stretches(texts)))
+        return
+    context = multiprocessing.get_context("fork" if "fork" in
+                                          multiprocessing.get_all_start_methods() else "spawn")
+    with context.Pool(jobs) as pool:
+        pending: deque = deque()  # at most 2*jobs tasks in flight: memory stays bounded
+        for pieces, texts in tasks:
+            pending.append((pieces, pool.apply_async(_split_stretches, (texts,))))
+            if len(pending) >= 2 * jobs:
+                pieces, result = pending.popleft()
+                yield from ((*piece, one) for piece, one in zip(pieces, result.get()))
+        while pending:
+            pieces, result = pending.popleft()
+            yield from ((*piece, one) for piece, one in zip(pieces, result.get()))
+
+
+class _DocumentLines:
+    """The JSON lines of one document's sentences, built stretch by stretch: a sentence's line is
+    finished when the next sentence (its next_text) is known."""
+
+    def __init__(self, document: Document):
+        self.text = document.text
+        self.doc = encode_basestring(document.id)
+        self.id_prefix = f'{{"id":{self.doc[:-1]}:'  # the id is "doc_id:digest[-n]"
+        self.tail = "".join(f',"{name}":{encode_basestring(value)}'
+                            for name, value in document_meta(document).items()) + "}\n"
+        self.seen: dict[str, int] = {}
+        self.sentences = 0
+        self.held = None  # (id, escaped text, start, end, escaped previous text) of the last one
+
+    def add(self, offset: int, spans: list[tuple[int, int]], digests: list[str]) -> list[str]:
+        lines = []
+        text, prefix, doc, tail = self.text, self.id_prefix, self.doc, self.tail
+        held = self.held
+        for digest, (start, end) in zip(suffixed(digests, self.seen), spans):
+            escaped = encode_basestring(text[offset + start:offset + end])
+            if held is not None:
+                lines.append(f'{prefix}{held[0]}","doc_id":{doc},"text":{held[1]},'
+                             f'"start":{held[2]},"end":{held[3]},"prev_text":{held[4]},'
+                             f'"next_text":{escaped}{tail}')
+                held = (digest, escaped, offset + start, offset + end, held[1])
+            else:
+                held = (digest, escaped, offset + start, offset + end, '""')
+        self.held = held
+        self.sentences += len(spans)
+        return lines
+
+    def finish(self) -> list[str]:
+        held = self.held
+        if held is None:
+            return []
+        return [f'{self.id_prefix}{held[0]}","doc_id":{self.doc},"text":{held[1]},'
+                f'"start":{held[2]},"end":{held[3]},"prev_text":{held[4]},"next_text":""'
+                f'{self.tail}']
+
+
+def sentence_lines(documents: Iterable[Document], stats: SplitStats,
+                   jobs: int | None = None) -> Iterator[list[str]]:
+    """The JSON lines of every document's sentence records (the records of `split_document`), in
+    input order, a list at a time; `stats` counts as they go."""
+    if jobs is not None and jobs < 1:
+        raise OptionError("--jobs", f"must be at least 1, got {jobs}")
+    current = None
+    for document, offset, last, (spans, digests, dropped) in _split_pieces(_tasks(documents),
+                                                                          jobs):
+        if current is None:
+            current = _DocumentLines(document)
+            stats.documents += 1
+        stats.dropped_lines += dropped
+        lines = current.add(offset, spans, digests)
+        if last:
+            lines += current.finish()
+            stats.sentences += current.sentences
+            if not current.sentences:
+                stats.empty_documents.append(document.source)
+            current = None
+        if lines:
+            yield lines
+
+
+def write_lines(handle, chunks: Iterable[list[str]]) -> None:
+    """Write lists of lines to an open text file, a few thousand lines per write."""
+    buffer: list[str] = []
+    for lines in chunks:
+        buffer += lines
+        if len(buffer) >= _LINES_PER_WRITE:
+            handle.write("".join(buffer))
+            buffer.clear()
+    if buffer:
+        handle.write("".join(buffer))
