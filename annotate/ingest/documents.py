@@ -97,6 +97,27 @@ def prose_blocks(text: str) -> tuple[list[tuple[int, int]], int]:
     return [block for block in blocks if block[1] > block[0]], dropped
 
 
+def stretch_cuts(text: str, size: int) -> list[int]:
+    """Offsets where `text` can be cut into stretches of about `size` characters, each split on
+    its own exactly as inside the whole text: right after a line that is not blank, not a list
+    item and not a related-links lead-in, followed by a blank line. After such a line no block
+    is open past the blank line and no related-links list goes on, so `prose_blocks` is in the
+    state it starts in."""
+    cuts = []
+    position = size
+    while position < len(text) - size:
+        newline = text.find("\n\n", position)
+        if newline < 0:
+            break
+        line = text[text.rfind("\n", 0, newline) + 1:newline]
+        if line.strip() and not _ITEM.fullmatch(line) and not is_related_lead_in(line):
+            cuts.append(newline + 1)
+            position = newline + 1 + size
+        else:
+            position = newline + 1
+    return cuts
+
+
 def _split_titles(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Cut a block after each short line without end punctuation (a title), keep wrapped prose."""
     if not lines:

@@ -21,9 +21,8 @@ from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring  # json.dumps' escaping of a str (ensure_ascii=False)
 
 from annotate.errors import OptionError
-from annotate.ingest.documents import (_ITEM, SplitStats, document_meta, stretch_sentences,
-                                       suffixed)
-from annotate.ingest.furniture import is_related_lead_in
+from annotate.ingest.documents import (SplitStats, document_meta, stretch_cuts,
+                                       stretch_sentences, suffixed)
 from annotate.ingest.sources import Document
 
 STRETCH_CHARS = 1 << 20  # characters per unit of work (~1 MB): a few ms of pickling, ~0.15 s of work
@@ -37,43 +36,22 @@ def default_jobs() -> int:
     return max(1, min(MAX_JOBS, cpus or 1))
 
 
-def stretch_cuts(text: str, size: int = STRETCH_CHARS) -> list[int]:
-    """Offsets where `text` can be cut into stretches of about `size` characters, each split on
-    its own exactly as inside the whole text: right after a line that is not blank, not a list
-    item and not a related-links lead-in, followed by a blank line. After such a line no block
-    is open past the blank line and no related-links list goes on, so `prose_blocks` is in the
-    state it starts in."""
-    cuts = []
-    position = size
-    while position < len(text) - size:
-        newline = text.find("\n\n", position)
-        if newline < 0:
-            break
-        line = text[text.rfind("\n", 0, newline) + 1:newline]
-        if line.strip() and not _ITEM.fullmatch(line) and not is_related_lead_in(line):
-            cuts.append(newline + 1)
-            position = newline + 1 + size
-        else:
-            position = newline + 1
-    return cuts
-
-
 def _split_stretches(texts: list[str]) -> list[tuple]:
     """The work of one task (in a worker): `stretch_sentences` of each text."""
     return [stretch_sentences(text) for text in texts]
 
 
-def _tasks(documents: Iterable[Document]) -> Iterator[tuple[list, list[str]]]:
-    """Tasks of about STRETCH_CHARS characters: ([(document, offset, last stretch?)...], texts)."""
+def _tasks(documents: Iterable[Document], stretch: int) -> Iterator[tuple[list, list[str]]]:
+    """Tasks of about `stretch` characters: ([(document, offset, last stretch?)...], texts)."""
     pieces, texts, size = [], [], 0
     for document in documents:
         text = document.text
-        bounds = [0, *stretch_cuts(text), len(text)]
+        bounds = [0, *stretch_cuts(text, stretch), len(text)]
         for index, (start, end) in enumerate(zip(bounds, bounds[1:])):
             pieces.append((document, start, index == len(bounds) - 2))
             texts.append(text[start:end] if len(bounds) > 2 else text)
             size += end - start
-            if size >= STRETCH_CHARS:
+            if size >= stretch:
                 yield pieces, texts
                 pieces, texts, size = [], [], 0
     if pieces:
@@ -145,14 +123,15 @@ class _DocumentLines:
                 f'{self.tail}']
 
 
-def sentence_lines(documents: Iterable[Document], stats: SplitStats,
-                   jobs: int | None = None) -> Iterator[list[str]]:
+def sentence_lines(documents: Iterable[Document], stats: SplitStats, jobs: int | None = None,
+                   stretch: int = STRETCH_CHARS) -> Iterator[list[str]]:
     """The JSON lines of every document's sentence records (the records of `split_document`), in
-    input order, a list at a time; `stats` counts as they go."""
+    input order, a list at a time, split in stretches of about `stretch` characters; `stats`
+    counts as they go."""
     if jobs is not None and jobs < 1:
         raise OptionError("--jobs", f"must be at least 1, got {jobs}")
     current = None
-    for document, offset, last, (spans, digests, dropped) in _split_pieces(_tasks(documents),
+    for document, offset, last, (spans, digests, dropped) in _split_pieces(_tasks(documents, stretch),
                                                                           jobs):
         if current is None:
             current = _DocumentLines(document)
