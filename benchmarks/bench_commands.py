@@ -12,7 +12,8 @@ clock of a run can be several times its CPU time, and CPU-time ratios are the st
 1. Start-up: `annotate --version`, `--help`, every `COMMAND --help`, and `annotate split` of one
    short article; the floor is the interpreter's own start-up (`python -c pass`). Goal: at most
    0.3 s for the first three, 0.6 s for the split.
-2. Split: `annotate split` of a generated corpus (benchmarks/bench_split.py's generator, --split-mb
+2. Split: `annotate split` (by default on one worker process per CPU, at most 4, for input this
+   large; CPU time counts them all) of a generated corpus (benchmarks/bench_split.py's generator, --split-mb
    MB, one .txt file) against pysbd over the first --pysbd-mb MB of the same file in a script that
    writes one JSON line per sentence (benchmarks/pysbd_split.py); throughput per MB. Goal ≥ 50×.
 3. Pre-label: `annotate prelabel` against a bare loop of `TextBlob(text).sentiment` over the same
@@ -133,11 +134,12 @@ def split(args, work: Path) -> None:
 
     from annotate.ingest.documents import split_to_file
 
-    ours = _cpu(lambda: split_to_file([corpus], work / "split-in-process.jsonl"))
+    ours = _cpu(lambda: split_to_file([corpus], work / "split-in-process.jsonl", jobs=1))
     segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
     paragraphs = [p for p in prefix.read_text(encoding="utf-8").split("\n\n") if p.strip()]
     theirs = _cpu(lambda: [segmenter.segment(p) for p in paragraphs])
-    print(f"in process (CPU, no start-up, no pysbd output): split_to_file {big_mb / ours:.2f} "
+    print(f"in process (CPU, one process, no start-up, no pysbd output): split_to_file "
+          f"{big_mb / ours:.2f} "
           f"MB/s, pysbd {small_mb / theirs:.3f} MB/s: {big_mb / ours / (small_mb / theirs):.0f}×")
 
 
