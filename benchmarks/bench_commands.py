@@ -116,19 +116,25 @@ def split(args, work: Path) -> None:
     prefix.write_bytes(data[:data.rfind(b"\n\n")])
     big_mb, small_mb = corpus.stat().st_size / 1e6, prefix.stat().st_size / 1e6
     print(f"\n## Split ({load()}; median of {args.runs} pairs)\n")
-    figures = paired([ANNOTATE, "split", str(corpus), "-o", str(work / "split.jsonl")],
-                     [PYTHON, str(BENCH / "pysbd_split.py"), str(prefix), "-o",
-                      str(work / "pysbd.jsonl")], args.runs)
-    print(f"annotate split: {big_mb:.1f} MB in one .txt file; pysbd: its first {small_mb:.2f} MB\n")
-    print("| process | wall (s) | CPU (s) | MB/s (wall) | MB/s (CPU) |")
-    print("|---|---|---|---|---|")
-    print(f"| `annotate split` | {figures['a_wall']:.2f} | {figures['a_cpu']:.2f} | "
-          f"{big_mb / figures['a_wall']:.2f} | {big_mb / figures['a_cpu']:.2f} |")
-    print(f"| pysbd script (baseline) | {figures['b_wall']:.2f} | {figures['b_cpu']:.2f} | "
-          f"{small_mb / figures['b_wall']:.3f} | {small_mb / figures['b_cpu']:.3f} |")
+    print(f"annotate split: {big_mb:.1f} MB in one .txt file; pysbd: its first {small_mb:.2f} MB "
+          "(one process)\n")
+    print("| process | wall (s) | CPU (s) | MB/s (wall) | MB/s (CPU) | × pysbd (wall) | (CPU) |")
+    print("|---|---|---|---|---|---|---|")
     scale = big_mb / small_mb  # throughput ratio = (big/A) / (small/B) = scale / (A/B)
-    print(f"\nannotate split / pysbd throughput: **{scale / figures['ratio_wall']:.0f}×** wall, "
-          f"**{scale / figures['ratio_cpu']:.0f}×** CPU (goal ≥ 50×); ({load()} after)")
+    for jobs in args.split_jobs:
+        options = [] if jobs == "auto" else ["--jobs", jobs]
+        figures = paired([ANNOTATE, "split", str(corpus), "-o", str(work / "split.jsonl"),
+                          *options],
+                         [PYTHON, str(BENCH / "pysbd_split.py"), str(prefix), "-o",
+                          str(work / "pysbd.jsonl")], args.runs)
+        shown = "(default: workers)" if jobs == "auto" else f"--jobs {jobs}"
+        print(f"| `annotate split` {shown} | {figures['a_wall']:.2f} | {figures['a_cpu']:.2f} | "
+              f"{big_mb / figures['a_wall']:.2f} | {big_mb / figures['a_cpu']:.2f} | "
+              f"**{scale / figures['ratio_wall']:.0f}×** | **{scale / figures['ratio_cpu']:.0f}×** |")
+        print(f"| pysbd script (its pair) | {figures['b_wall']:.2f} | {figures['b_cpu']:.2f} | "
+              f"{small_mb / figures['b_wall']:.3f} | {small_mb / figures['b_cpu']:.3f} | | |",
+              flush=True)
+    print(f"\nGoal ≥ 50× ({load()} after)")
     # in process, for comparison: the same work without start-up (CPU time, median of 3)
     import pysbd
 
@@ -260,6 +266,8 @@ def main() -> None:
     parser.add_argument("--push", action="store_true", help="add the push section")
     parser.add_argument("--split-mb", type=float, default=20.5)
     parser.add_argument("--pysbd-mb", type=float, default=0.5)
+    parser.add_argument("--split-jobs", nargs="+", default=["auto", "1"],
+                        help="`annotate split --jobs` settings to time (auto: its default)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--push-sizes", type=int, nargs="+", default=[3000, 20000])
     parser.add_argument("--push-runs", type=int, default=3)
