@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring  # json.dumps' escaping of a str (ensure_ascii=False)
@@ -69,8 +70,10 @@ def _split_pieces(tasks: Iterator[tuple[list, list[str]]], jobs: int | None) -> 
         for pieces, texts in tasks:
             yield from ((*piece, result) for piece, result in zip(pieces, _split_stretches(texts)))
         return
-    context = multiprocessing.get_context("fork" if "fork" in
-                                          multiprocessing.get_all_start_methods() else "spawn")
+    # fork starts workers at once, but only a single-threaded process may fork safely (a lock
+    # another thread holds stays held in the child: a server's threads in a test hung it)
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if forkable else "spawn")
     with context.Pool(jobs) as pool:
         pending: deque = deque()  # at most 2*jobs tasks in flight: memory stays bounded
         for pieces, texts in tasks:
