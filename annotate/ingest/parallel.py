@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -35,6 +36,12 @@ def default_jobs() -> int:
     """Worker processes when none are asked for: one per CPU this process may use, at most 4."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(MAX_JOBS, cpus or 1))
+
+
+def _start_worker() -> None:
+    # Pool.terminate() ends workers with SIGTERM; the command's handler (inherited by fork, it
+    # turns SIGTERM into an exception) would leave a worker blocked on the pool's queue alive
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _split_stretches(texts: list[str]) -> list[tuple]:
@@ -74,7 +81,7 @@ def _split_pieces(tasks: Iterator[tuple[list, list[str]]], jobs: int | None) -> 
     # another thread holds stays held in the child: a server's threads in a test hung it)
     forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if forkable else "spawn")
-    with context.Pool(jobs) as pool:
+    with context.Pool(jobs, initializer=_start_worker) as pool:
         pending: deque = deque()  # at most 2*jobs tasks in flight: memory stays bounded
         for pieces, texts in tasks:
             pending.append((pieces, pool.apply_async(_split_stretches, (texts,))))
