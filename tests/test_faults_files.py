@@ -241,6 +241,10 @@ def test_a_utf16_file_is_called_utf16_with_how_to_convert(command, encoding, tmp
 
 # --- killed runs ---------------------------------------------------------------------------------
 
+def _sigint_default():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_killed_prelabel_leaves_no_temporary_file(signum, tmp_path):
     source = tmp_path / "sentences.jsonl"
@@ -255,7 +259,10 @@ def test_a_killed_prelabel_leaves_no_temporary_file(signum, tmp_path):
     process = subprocess.Popen([sys.executable, "-c", "from annotate.cli import main; main()",
                                 "prelabel", str(source), "-o", str(out / "p.jsonl"),
                                 "--batch-size", "64"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                               # as from a terminal: a suite started in the background (`pytest &`)
+                               # ignores SIGINT, and its children would inherit that
+                               preexec_fn=_sigint_default)
     deadline = time.monotonic() + 240
     while not any(p.name.endswith(".tmp") for p in out.iterdir()):
         assert process.poll() is None and time.monotonic() < deadline, "no temporary file appeared"
