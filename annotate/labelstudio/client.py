@@ -346,36 +346,46 @@ def _get_json(session: Session, path: str, params: dict, fields: tuple[str, ...]
     return body
 
 
-def _list_tasks(session: Session, project_id: int, include: str, query: dict | None = None,
-                page_size: int = 5000) -> list[dict]:
-    """Tasks as plain JSON with only the `include`d fields, in a few large pages."""
+def _task_pages(session: Session, project_id: int, include: str, query: dict | None = None,
+                page_size: int = 5000) -> Iterator[list[dict]]:
+    """Tasks as plain JSON with only the `include`d fields, a few large pages, one at a time."""
     params = {"project": project_id, "page_size": page_size, "include": include,
               "resolve_uri": "false"}
     if query is not None:
         params["query"] = json.dumps(query)
-    found, page, total = [], 1, None
+    listed, page, total = 0, 1, None
     with server_errors(session.url, "list the project's tasks", session.key,
                        not_found=f"project {project_id} not found in Label Studio (404)"):
-        while total is None or len(found) < total:
+        while total is None or listed < total:
             body = _get_json(session, "api/tasks", {**params, "page": page},
                              fields=("total", "tasks"))
             total = body["total"]
             if not body["tasks"]:
                 break
-            found += body["tasks"]
+            listed += len(body["tasks"])
+            yield body["tasks"]
             page += 1
-    return found
+
+
+_INDEX_FIELDS = "id,data,total_annotations,cancelled_annotations"
+
+
+def iter_task_index(session: Session, project_id: int, after: int | None = None,
+                    page_size: int = 5000) -> Iterator[tuple[int, str | None, bool]]:
+    """(task id, sentence id, annotated or skipped) of every task (with an id above `after`), a
+    page at a time: a push of 100,000 tasks holds one page of JSON, not the whole listing."""
+    query = None if after is None else _after(after)
+    for tasks in _task_pages(session, project_id, _INDEX_FIELDS, query, page_size):
+        for t in tasks:
+            yield (t["id"], (t.get("data") or {}).get("sentence_id"),
+                   bool((t.get("total_annotations") or 0) + (t.get("cancelled_annotations") or 0)))
 
 
 def task_index(session: Session, project_id: int, page_size: int = 5000) -> list[dict]:
     """Every task's id, sentence id and whether anyone annotated or skipped it: a few large pages
     with only these fields (no annotations or predictions), not a request per task."""
-    return [{"id": t["id"], "sentence_id": (t.get("data") or {}).get("sentence_id"),
-             "annotated": bool((t.get("total_annotations") or 0)
-                               + (t.get("cancelled_annotations") or 0))}
-            for t in _list_tasks(session, project_id,
-                                 "id,data,total_annotations,cancelled_annotations",
-                                 page_size=page_size)]
+    return [{"id": i, "sentence_id": sentence_id, "annotated": annotated}
+            for i, sentence_id, annotated in iter_task_index(session, project_id, None, page_size)]
 
 
 def _after(task_id: int) -> dict:
@@ -387,17 +397,13 @@ def tasks_after(session: Session, project_id: int, task_id: int) -> dict[int, st
     """Task id -> sentence id of the tasks whose id is above `task_id` (a Data Manager filter:
     the server reads only those rows, so this is cheap when there are few)."""
     return {t["id"]: (t.get("data") or {}).get("sentence_id")
-            for t in _list_tasks(session, project_id, "id,data", _after(task_id))}
+            for page in _task_pages(session, project_id, "id,data", _after(task_id)) for t in page}
 
 
 def task_index_after(session: Session, project_id: int, task_id: int) -> list[dict]:
     """Like `task_index`, for the tasks whose id is above `task_id` only."""
-    return [{"id": t["id"], "sentence_id": (t.get("data") or {}).get("sentence_id"),
-             "annotated": bool((t.get("total_annotations") or 0)
-                               + (t.get("cancelled_annotations") or 0))}
-            for t in _list_tasks(session, project_id,
-                                 "id,data,total_annotations,cancelled_annotations",
-                                 _after(task_id))]
+    return [{"id": i, "sentence_id": sentence_id, "annotated": annotated}
+            for i, sentence_id, annotated in iter_task_index(session, project_id, task_id)]
 
 
 def delete_tasks(session: Session, project_id: int, task_ids: list[int]) -> None:
@@ -586,6 +592,5 @@ def train_ml_backend(session: Session, backend_id: int) -> None:
 def unannotated_tasks(session: Session, project_id: int) -> list[dict]:
     """Tasks nobody annotated or skipped, with their data ({"id", "data"})."""
     return [{"id": t["id"], "data": t.get("data") or {}}
-            for t in _list_tasks(session, project_id,
-                                 "id,data,total_annotations,cancelled_annotations")
+            for page in _task_pages(session, project_id, _INDEX_FIELDS) for t in page
             if not (t.get("total_annotations") or 0) + (t.get("cancelled_annotations") or 0)]

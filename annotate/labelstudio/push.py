@@ -79,6 +79,7 @@ class PredictionFile:
         seen: dict[str, int] = {}
         needs_context, last = False, None
         actors: dict[str, None] = {}
+        versions: dict[str, None] = {}
         identity = _identity(path)
         for line, record in read_numbered_records(path, "prediction"):
             if record["id"] in seen:
@@ -87,6 +88,7 @@ class PredictionFile:
             seen[record["id"]] = line
             needs_context = needs_context or not {"prev_text", "next_text"} <= record.keys()
             last = record["model_version"]
+            versions[last] = None
             actors.update(dict.fromkeys(tasks.predicted_actors([record])))
         if _identity(path) != identity:
             raise self._changed()
@@ -94,6 +96,7 @@ class PredictionFile:
         self._held = load_predictions(path, order) if order != "input" or needs_context else None
         self.ids = [r["id"] for r in self._held] if self._held is not None else list(seen)
         self.actors = list(actors)
+        self.model_versions = list(versions)
         self.last_model_version = self._held[-1]["model_version"] if self._held else last
 
     def __len__(self) -> int:
@@ -129,6 +132,12 @@ def _actors(records) -> list[str]:
 
 def _ids(records) -> list[str]:
     return records.ids if isinstance(records, PredictionFile) else [r["id"] for r in records]
+
+
+def _model_versions(records) -> list[str]:
+    if isinstance(records, PredictionFile):
+        return records.model_versions
+    return list(dict.fromkeys(r["model_version"] for r in records))
 
 
 def _last_version(records) -> str | None:
@@ -184,28 +193,60 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _existing_tasks(session, project, store: PushIndex, full: bool, summary) -> list[dict]:
-    """The project's tasks ({"id", "sentence_id", "annotated"}; annotated is None when unknown).
+class _Listing:
+    """The project's tasks as push needs them, compact (no dict per task): `tasks` maps each
+    sentence id to its oldest task id, `annotated` holds the ids of the tasks someone annotated
+    or skipped (None when unknown), `repeated` the sentence ids on more than one task."""
+
+    def __init__(self, annotated_known: bool):
+        self.tasks: dict[str, int] = {}
+        self.annotated: set[int] | None = set() if annotated_known else None
+        self.repeated: set[str] = set()
+        self.count = 0
+        self.highest = 0
+
+    def add(self, task_id: int, sentence_id: str | None, annotated: bool = False) -> None:
+        self.count += 1
+        self.highest = max(self.highest, task_id)
+        if annotated and self.annotated is not None:
+            self.annotated.add(task_id)
+        if sentence_id is None:
+            return
+        oldest = self.tasks.setdefault(sentence_id, task_id)
+        if oldest != task_id:
+            self.repeated.add(sentence_id)
+            self.tasks[sentence_id] = min(oldest, task_id)
+
+
+def _existing_tasks(session, project, store: PushIndex, full: bool, summary) -> _Listing:
+    """The project's tasks (whether each is annotated only after a full listing).
 
     With a usable client-side index, only the tasks above its highest id are fetched; the index
     is trusted when those plus the indexed ones make the project's task count (ids are never
     reused, so a deleted task shows as a shortfall). Anything else: list every task."""
     if summary.project_created:
         summary.task_listing = "none"
-        return []
-    cached = None if full else store.load()
-    if cached is not None and project.get("task_number") is not None:
-        new = labelstudio.tasks_after(session, project["id"], max(cached, default=0))
-        if len(cached) + len(new) == project["task_number"]:
+        return _Listing(annotated_known=True)
+    cached = None if full else _Listing(annotated_known=False)
+    if cached is not None and store.read(cached.add) and project.get("task_number") is not None:
+        new = labelstudio.tasks_after(session, project["id"], cached.highest)
+        if cached.count + len(new) == project["task_number"]:
             summary.task_listing = "incremental"
             if new:
                 store.append(new.items())
-            return [{"id": task_id, "sentence_id": sentence_id, "annotated": None}
-                    for task_id, sentence_id in {**cached, **new}.items()]
+            for task_id, sentence_id in new.items():
+                cached.add(task_id, sentence_id)
+            return cached
     summary.task_listing = "full"
-    index = labelstudio.task_index(session, project["id"])
-    store.save({t["id"]: t["sentence_id"] for t in index})
-    return index
+    listing = _Listing(annotated_known=True)
+
+    def listed():  # the index is written as the pages arrive: no listing held whole
+        for task_id, sentence_id, annotated in labelstudio.iter_task_index(session, project["id"]):
+            listing.add(task_id, sentence_id, annotated)
+            yield task_id, sentence_id
+
+    store.save(listed())
+    return listing
 
 
 def push(session, title: str, records: list[dict] | PredictionFile, target: str | None, *,
@@ -247,12 +288,9 @@ def _push(session, title, records, target, *, batch_size, update_predictions, in
     store = PushIndex(index_dir or default_index_directory(), session.url, project["id"],
                       project.get("created_at"))
     # --update-predictions needs whether each task is annotated now: only the listing tells
-    index = _existing_tasks(session, project, store, update_predictions, summary)
-    existing = {}
-    for task_info in sorted(index, key=lambda t: t["id"], reverse=True):
-        existing[task_info["sentence_id"]] = task_info  # the oldest task of a sentence wins
-    known = {t["id"]: t["sentence_id"] for t in index}
-    baseline = max(known, default=0)
+    listing = _existing_tasks(session, project, store, update_predictions, summary)
+    existing = listing.tasks  # sentence id -> its oldest task id
+    baseline, mapped = listing.highest, True  # mapped: the index has every task made so far
     missing = sum(1 for sentence_id in _ids(records) if sentence_id not in existing)
     summary.already_present = len(records) - missing
     new = (r for r in records if r["id"] not in existing)  # streamed: one batch in memory
@@ -262,22 +300,23 @@ def _push(session, title, records, target, *, batch_size, update_predictions, in
                                             [tasks.task(r, target) for r in batch])
         summary.created += len(batch)
         made.update(task_ids)
-        if known is not None and len(task_ids) == len(batch):
-            pairs = list(zip(task_ids, (r["id"] for r in batch)))
-            known.update(pairs)
-            store.append(pairs)  # after each batch, one line: a crash later leaves a valid index
-        elif known is not None:
-            known = None  # ids we cannot map: let the next push list the tasks
+        if mapped and len(task_ids) == len(batch):
+            # after each batch, one line: a crash later leaves a valid index
+            store.append(zip(task_ids, (r["id"] for r in batch)))
+        elif mapped:
+            mapped = False  # ids we cannot map: let the next push list the tasks
             store.forget()
         if progress:
             progress(summary.created, missing, "tasks")
-    if missing and _others_pushed(session, project, len(index) + len(made)):
-        _reconcile_tasks(session, project["id"], baseline, made, known, store, summary)
-    after = {**{t["id"]: t["sentence_id"] for t in index}, **summary.tasks_after_import}
-    counts = Counter(sentence_id for sentence_id in after.values() if sentence_id is not None)
-    summary.duplicate_tasks = sum(1 for n in counts.values() if n > 1)
+    if missing and _others_pushed(session, project, listing.count + len(made)):
+        _reconcile_tasks(session, project["id"], baseline, made, mapped, store, summary)
+    # the tasks after the import: the listing's (ids up to baseline) and those checked above it
+    recent = Counter(s for s in summary.tasks_after_import.values() if s is not None)
+    summary.duplicate_tasks = len(listing.repeated | {
+        s for s, n in recent.items() if n > 1 or s in existing})
     if update_predictions and summary.already_present:
-        _update_predictions(session, project["id"], records, existing, summary, batch_size, progress)
+        _update_predictions(session, project["id"], records, listing, summary, batch_size,
+                            progress)
     _show_latest_version(session, project, records, summary)
     return summary
 
@@ -290,41 +329,48 @@ def _others_pushed(session, project, expected: int) -> bool:
     return now is None or now != expected
 
 
-def _reconcile_tasks(session, project_id, baseline, made, known, store, summary) -> None:
+def _reconcile_tasks(session, project_id, baseline, made, mapped, store, summary) -> None:
     """Remove the copies this push made of sentences another push made at the same time."""
     check = reconcile.remove_duplicate_tasks(session, project_id, baseline, made)
     summary.duplicates_removed = len(check.removed)
     summary.duplicates_annotated = check.kept_annotated
     summary.created -= len(check.removed)
     summary.tasks_after_import = check.tasks
-    if known is not None:
-        for task_id in check.removed:
-            known.pop(task_id, None)
-        store.save({**{k: v for k, v in known.items() if k <= baseline}, **check.tasks})
+    if mapped:  # the index up to baseline is the listing; above it, what the check found
+        kept: dict[int, str | None] = {}
+        if store.read(lambda task_id, sentence_id: task_id <= baseline and kept.update(
+                {task_id: sentence_id})):
+            store.save({**kept, **check.tasks})
+        else:
+            store.forget()
 
 
-def _update_predictions(session, project_id, records, existing, summary, batch_size, progress):
+def _update_predictions(session, project_id, records, listing, summary, batch_size, progress):
     """Attach each record's prediction to its existing task, unless someone annotated the task or
     it already has a prediction of that model version (so a rerun adds nothing twice)."""
-    versions = labelstudio.prediction_versions(session, project_id)
-    todo: set[str] = set()  # sentence ids; the predictions are built batch by batch below
-    touched: dict[str, set[int]] = {}  # model_version -> the task ids given one of it
+    existing, annotated = listing.tasks, listing.annotated or set()
+    have: dict[str, set[int]] = {version: set() for version in _model_versions(records)}
+    for prediction in labelstudio.predictions(session, project_id):  # streamed; only our versions
+        if prediction["model_version"] in have:
+            have[prediction["model_version"]].add(prediction["task"])
+    touched: dict[str, set[int]] = {}  # model_version -> the task ids to give one of it
     for record in records:
-        task_info = existing.get(record["id"])
-        if task_info is None:
+        task_id = existing.get(record["id"])
+        if task_id is None:
             continue
-        if task_info["annotated"]:
+        if task_id in annotated:
             summary.annotated_kept += 1
-        elif record["model_version"] not in versions.get(task_info["id"], set()):
-            todo.add(record["id"])
-            touched.setdefault(record["model_version"], set()).add(task_info["id"])
-    predictions = ({"task": existing[r["id"]]["id"], **tasks.prediction(r)}
-                   for r in records if r["id"] in todo)
+        elif task_id not in have[record["model_version"]]:
+            touched.setdefault(record["model_version"], set()).add(task_id)
+    del have
+    todo = sum(map(len, touched.values()))  # one task per sentence: no task counted twice
+    predictions = ({"task": existing[r["id"]], **tasks.prediction(r)} for r in records
+                   if existing.get(r["id"]) in touched.get(r["model_version"], ()))
     for batch in _batches(predictions, batch_size):
         labelstudio.import_predictions(session, project_id, batch)
         summary.predictions_added += len(batch)
         if progress:
-            progress(summary.predictions_added, len(todo), "predictions")
+            progress(summary.predictions_added, todo, "predictions")
     for version, task_ids in touched.items():  # another push may have added them too
         summary.predictions_removed += reconcile.remove_duplicate_predictions(
             session, project_id, task_ids, version)

@@ -19,11 +19,13 @@ the full listing.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
+import itertools
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,31 +64,42 @@ class PushIndex:
     def load(self) -> dict[int, str | None] | None:
         """The cached task id -> sentence id, or None when there is none usable (missing,
         unreadable, written for another key or format): the caller then lists the tasks."""
+        tasks: dict[int, str | None] = {}
+        return tasks if self.read(lambda task_id, sentence_id: tasks.update(
+            {task_id: sentence_id})) else None
+
+    def read(self, add: Callable[[int, str | None], object]) -> bool:
+        """Call `add(task id, sentence id)` for each pair of the index, one line in memory at a
+        time; False when there is no usable index (then the pairs given so far mean nothing)."""
         if not self.project_created_at:
-            return None  # without the creation time a recreated project would look the same
+            return False  # without the creation time a recreated project would look the same
         try:
             with self.path.open("rb") as handle:
                 header = json.loads(handle.readline())
                 if header.get("format") != FORMAT or header.get("key") != self.key:
-                    return None
-                tasks: dict[int, str | None] = {}
+                    return False
                 for line in handle:
                     if not line.endswith(b"\n"):
                         break  # an append cut short by a crash: the server check covers it
-                    tasks.update((int(task_id), sentence_id)
-                                 for task_id, sentence_id in json.loads(line))
-                return tasks
+                    for task_id, sentence_id in json.loads(line):
+                        add(int(task_id), sentence_id)
+                return True
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None  # a damaged cache only costs a full listing
+            return False  # a damaged cache only costs a full listing
 
-    def save(self, tasks: dict[int, str | None]) -> None:
-        """Replace the index with `tasks` (after a full listing or a reconciliation)."""
+    def save(self, tasks: dict[int, str | None] | Iterable[tuple[int, str | None]]) -> None:
+        """Replace the index with `tasks` (after a full listing or a reconciliation), written a
+        line per 5,000 pairs; pairs given as an iterable are consumed even when nothing is kept."""
+        pairs = iter(tasks.items() if isinstance(tasks, dict) else tasks)
         if not self.project_created_at:
+            collections.deque(pairs, maxlen=0)
             return
         with self._writing():
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             with atomic_output(self.path, private=True) as handle:
-                handle.write(self._header() + self._line(tasks.items()))
+                handle.write(self._header())
+                while chunk := list(itertools.islice(pairs, 5000)):
+                    handle.write(self._line(chunk))
 
     def append(self, tasks: Iterable[tuple[int, str | None]]) -> None:
         """Add (task id, sentence id) pairs: one line at the end of the file, its size only."""
