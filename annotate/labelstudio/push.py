@@ -76,16 +76,18 @@ class PredictionFile:
 
     def __init__(self, path, order: str = "input"):
         self.path = path
-        seen: dict[str, int] = {}
+        seen: set[str] = set()  # no line numbers held: a repeat looks its first line up again
         needs_context, last = False, None
         actors: dict[str, None] = {}
         versions: dict[str, None] = {}
         identity = _identity(path)
         for line, record in read_numbered_records(path, "prediction"):
             if record["id"] in seen:
+                first = next(n for n, r in read_numbered_records(path, "prediction")
+                             if r["id"] == record["id"])
                 raise InputError(path, f"sentence id {record['id']!r} already appeared on line "
-                                 f"{seen[record['id']]}; ids must be unique", line=line)
-            seen[record["id"]] = line
+                                 f"{first}; ids must be unique", line=line)
+            seen.add(record["id"])
             needs_context = needs_context or not {"prev_text", "next_text"} <= record.keys()
             last = record["model_version"]
             versions[last] = None
@@ -94,13 +96,14 @@ class PredictionFile:
             raise self._changed()
         self._identity = identity
         self._held = load_predictions(path, order) if order != "input" or needs_context else None
-        self.ids = [r["id"] for r in self._held] if self._held is not None else list(seen)
+        self._count = len(seen)
+        del seen  # the sentence ids are read again when needed: not held beside the project's
         self.actors = list(actors)
         self.model_versions = list(versions)
         self.last_model_version = self._held[-1]["model_version"] if self._held else last
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self._count
 
     def __iter__(self) -> Iterator[dict]:
         if self._held is not None:
@@ -130,8 +133,8 @@ def _actors(records) -> list[str]:
     return tasks.predicted_actors(records)
 
 
-def _ids(records) -> list[str]:
-    return records.ids if isinstance(records, PredictionFile) else [r["id"] for r in records]
+def _ids(records) -> Iterator[str]:
+    return (r["id"] for r in records)  # a PredictionFile is read again (JSON only)
 
 
 def _model_versions(records) -> list[str]:
