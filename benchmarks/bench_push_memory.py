@@ -91,7 +91,8 @@ print(json.dumps({"peak": peak, "maxrss": resource.getrusage(resource.RUSAGE_SEL
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
-    parser.add_argument("--tree", type=Path, default=ROOT, help="checkout whose annotate to measure")
+    parser.add_argument("--tree", type=Path, default=ROOT,
+                        help="checkout whose annotate to measure")
     parser.add_argument("--work", type=Path, default=None, help="reuse prediction files here")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
