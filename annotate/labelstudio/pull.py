@@ -91,18 +91,9 @@ def merge(earlier: list[dict], newer: list[dict], superseded: set) -> tuple[list
     """`earlier` without the entries whose annotation is in `superseded`, then `newer`: a record
     keeps its place when a newer version of its annotation replaces it. (merged, replaced)."""
     by_annotation = {r.get("annotation_id"): r for r in newer}
-    merged, replaced, placed = [], 0, set()
-    for record in earlier:
-        key = record.get("annotation_id")
-        if key in superseded:
-            replaced += 1
-            if key in by_annotation and key not in placed:
-                merged.append(by_annotation[key])
-                placed.add(key)
-            continue
-        merged.append(record)
-    merged += [r for r in newer if r.get("annotation_id") not in placed]
-    return merged, replaced
+    counts: dict = {}
+    merged = list(_merged(earlier, by_annotation.get, newer, superseded, counts))
+    return merged, counts["replaced"]
 
 
 def _spool(spool, records: Iterable[dict]) -> dict:
@@ -121,25 +112,35 @@ def _spooled(spool) -> Iterator[dict]:
         yield json.loads(line)
 
 
-def _merged(earlier: Iterable[dict], spool, offsets: dict, superseded: set, counts: dict
-            ) -> Iterator[dict]:
-    """`merge` with the newer records on disk (the spool) and the earlier ones streamed: the
-    same records in the same order, flat in memory. counts["replaced"] is set at the end."""
+def _merged(earlier: Iterable[dict], newer_version, newer: Iterable[dict], superseded: set,
+            counts: dict) -> Iterator[dict]:
+    """The records of `merge`, streamed: `newer_version(annotation id)` gives the newer record of
+    an annotation (or None), `newer` all of them in order (a spool on disk keeps it flat in
+    memory). counts["replaced"] is set at the end."""
     placed, replaced = set(), 0
     for record in earlier:
         key = record.get("annotation_id")
         if key in superseded:
             replaced += 1
-            if key in offsets and key not in placed:
-                spool.seek(offsets[key])
-                yield json.loads(spool.readline())
+            if key not in placed and (replacement := newer_version(key)) is not None:
+                yield replacement
                 placed.add(key)
             continue
         yield record
-    for record in _spooled(spool):
+    for record in newer:
         if record.get("annotation_id") not in placed:
             yield record
     counts["replaced"] = replaced
+
+
+def _spooled_version(spool, offsets: dict):
+    """newer_version for `_merged` over a spool: the record at its annotation's offset."""
+    def version(key):
+        if key not in offsets:
+            return None
+        spool.seek(offsets[key])
+        return json.loads(spool.readline())
+    return version
 
 
 def note_deletions(stats, output, source: str) -> None:
@@ -178,8 +179,8 @@ def _save(output, records: Iterable[dict], stats, source: str,
             offsets = _spool(spool, records)
             pulled = set(offsets) | {r["annotation_id"] for r in stats.rejected}
             counts: dict = {}
-            written = write_records_to(gold_file, _merged(_earlier(output), spool, offsets,
-                                                          pulled, counts))
+            written = write_records_to(gold_file, _merged(
+                _earlier(output), _spooled_version(spool, offsets), _spooled(spool), pulled, counts))
             rejected, replaced_rejects = merge(list(_earlier(rejects_path(output))),
                                                stats.rejected, pulled)
             stats.merged, stats.replaced = True, counts["replaced"] + replaced_rejects
