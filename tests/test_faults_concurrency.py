@@ -5,12 +5,17 @@ with one task per sentence, one prediction per (task, model_version) and one pro
 
 from __future__ import annotations
 
+import http.server
 import itertools
 import json
 import os
 import subprocess
 import sys
+import threading
 from collections import Counter
+from types import SimpleNamespace
+
+import httpx
 
 import pytest
 
@@ -145,3 +150,59 @@ def test_a_second_push_on_the_same_machine_waits_for_the_first(label_studio, tmp
     process.wait(timeout=60)
     process.stdout.close()
     assert waited == ["waiting", "got it"]
+
+
+class _LosingTheAnswer(http.server.BaseHTTPRequestHandler):
+    """A proxy in front of the real server. The first project creation through it goes through,
+    but its answer is lost to a 500, after another push made the same title a moment before:
+    what a locked SQLite does to Label Studio's create (the project is committed, the rest of
+    the request fails)."""
+
+    upstream = ""      # set per test
+    on_first_create = None
+    created = 0
+
+    def _forward(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+        first_create = (self.command == "POST" and self.path.rstrip("/") == "/api/projects"
+                        and not type(self).created)
+        if first_create:
+            type(self).created += 1
+            type(self).on_first_create()
+        answer = httpx.request(self.command, self.upstream + self.path, headers=headers,
+                               content=body, timeout=600)
+        status, content = (500, b'{"detail": "database is locked"}') if first_create else (
+            answer.status_code, answer.content)
+        self.send_response(status)
+        self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _forward
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_create_whose_answer_is_lost_still_ends_with_one_project(label_studio, predictions_file,
+                                                                   tmp_path):
+    """The SDK would resend the POST (a third project) and leave the lost one behind; the push
+    must instead find the copies by title and keep only the oldest."""
+    title = f"concurrent-lost-{next(_titles)}"
+    session = label_studio.session()
+    handler = type("Handler", (_LosingTheAnswer,), {
+        "upstream": label_studio.url,
+        "on_first_create": staticmethod(
+            lambda: labelstudio.create_project(session, title, **project_settings()))})
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        through_proxy = SimpleNamespace(url=f"http://127.0.0.1:{proxy.server_address[1]}",
+                                        token=label_studio.token)
+        _both(through_proxy, [tmp_path / "a"], predictions_file, title)
+    finally:
+        proxy.shutdown()
+    assert handler.created == 1
+    _assert_one_of_everything(label_studio, title, predictions_file)

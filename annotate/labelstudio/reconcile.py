@@ -71,16 +71,15 @@ def push_lock(url: str, title: str, directory: Path | None = None,
 def settle_project(session, project: dict) -> tuple[dict, bool]:
     """After creating `project`: (the project to push into, whether it is the one just created).
 
-    When an older project has the same title (another push created it at the same time), the one
-    just created is deleted if it is still empty and the older one is used."""
+    Pushes that created the same title at the same time all settle on the oldest project; every
+    newer copy still empty is deleted, ours and any other's (one whose create failed half-way,
+    or a push that has not settled yet: it settles on the oldest too, so it never fills its own)."""
     same_title = labelstudio.projects_titled(session, project["title"] or "")
-    older = [p for p in same_title if p["id"] < project["id"]]
-    if not older:
-        return project, True
-    mine = next((p for p in same_title if p["id"] == project["id"]), None)
-    if mine is not None and not mine.get("task_number"):
-        labelstudio.delete_project(session, project["id"])
-    return older[0], False
+    oldest = same_title[0] if same_title else project
+    for copy in same_title[1:]:
+        if not copy.get("task_number"):
+            labelstudio.delete_project(session, copy["id"], missing_ok=True)
+    return oldest, oldest["id"] == project["id"]
 
 
 @dataclass

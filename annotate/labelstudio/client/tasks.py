@@ -1,0 +1,152 @@
+"""Tasks and predictions: compact listings (plain JSON pages, no SDK models), imports, deletes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from annotate.labelstudio.client.session import NotLabelStudio, Session, get_json, server_errors
+
+def _task_pages(session: Session, project_id: int, include: str, query: dict | None = None,
+                page_size: int = 5000) -> Iterator[list[dict]]:
+    """Tasks as plain JSON with only the `include`d fields, a few large pages, one at a time."""
+    params = {"project": project_id, "page_size": page_size, "include": include,
+              "resolve_uri": "false"}
+    if query is not None:
+        params["query"] = json.dumps(query)
+    listed, page, total = 0, 1, None
+    with server_errors(session.url, "list the project's tasks", session.key,
+                       not_found=f"project {project_id} not found in Label Studio (404)"):
+        while total is None or listed < total:
+            body = get_json(session, "api/tasks", {**params, "page": page},
+                             fields=("total", "tasks"))
+            total = body["total"]
+            if not body["tasks"]:
+                break
+            listed += len(body["tasks"])
+            yield body["tasks"]
+            page += 1
+
+
+_INDEX_FIELDS = "id,data,total_annotations,cancelled_annotations"
+
+
+def iter_task_index(session: Session, project_id: int, after: int | None = None,
+                    page_size: int = 5000) -> Iterator[tuple[int, str | None, bool]]:
+    """(task id, sentence id, annotated or skipped) of every task (with an id above `after`), a
+    page at a time: a push of 100,000 tasks holds one page of JSON, not the whole listing."""
+    query = None if after is None else _after(after)
+    for tasks in _task_pages(session, project_id, _INDEX_FIELDS, query, page_size):
+        for t in tasks:
+            yield (t["id"], (t.get("data") or {}).get("sentence_id"),
+                   bool((t.get("total_annotations") or 0) + (t.get("cancelled_annotations") or 0)))
+
+
+def task_index(session: Session, project_id: int, page_size: int = 5000) -> list[dict]:
+    """Every task's id, sentence id and whether anyone annotated or skipped it: a few large pages
+    with only these fields (no annotations or predictions), not a request per task."""
+    return [{"id": i, "sentence_id": sentence_id, "annotated": annotated}
+            for i, sentence_id, annotated in iter_task_index(session, project_id, None, page_size)]
+
+
+def _after(task_id: int) -> dict:
+    return {"filters": {"conjunction": "and", "items": [
+        {"filter": "filter:tasks:id", "operator": "greater", "type": "Number", "value": task_id}]}}
+
+
+def tasks_after(session: Session, project_id: int, task_id: int) -> dict[int, str | None]:
+    """Task id -> sentence id of the tasks whose id is above `task_id` (a Data Manager filter:
+    the server reads only those rows, so this is cheap when there are few)."""
+    return {t["id"]: (t.get("data") or {}).get("sentence_id")
+            for page in _task_pages(session, project_id, "id,data", _after(task_id)) for t in page}
+
+
+def task_index_after(session: Session, project_id: int, task_id: int) -> list[dict]:
+    """Like `task_index`, for the tasks whose id is above `task_id` only."""
+    return [{"id": i, "sentence_id": sentence_id, "annotated": annotated}
+            for i, sentence_id, annotated in iter_task_index(session, project_id, task_id)]
+
+
+def delete_tasks(session: Session, project_id: int, task_ids: list[int]) -> None:
+    """Delete these tasks in one request (the Data Manager's delete action)."""
+    if not task_ids:
+        return
+    ls = session.ls
+    with server_errors(session.url, f"delete {len(task_ids)} duplicate tasks", session.key):
+        ls.actions.create(id="delete_tasks", project=project_id,
+                          selected_items={"all": False, "included": sorted(task_ids)})
+
+
+def import_tasks(session: Session, project_id: int, tasks: list[dict]) -> list[int]:
+    """Create tasks (with their predictions inline) in one request; return their ids in order."""
+    ls = session.ls
+    with server_errors(session.url, f"import {len(tasks)} tasks", session.key):
+        response = ls.projects.import_tasks(id=project_id, request=tasks, return_task_ids=True)
+    return list(response.task_ids or [])
+
+
+def _streamed_predictions(session: Session, project_id: int) -> Iterator[dict]:
+    """The project's predictions as {"id", "task", "model_version"}, parsed as the answer arrives
+    (one request; it holds every prediction's result, ~1 kB each, unpaged), so 200,000
+    predictions never sit in memory."""
+    import ijson
+
+    found = ijson.sendable_list()
+    parser = ijson.items_coro(found, "item", use_float=True)
+    with server_errors(session.url, "list the project's predictions", session.key):
+        with session.stream("GET", "api/predictions/", params={"project": project_id}) as answer:
+            try:
+                for chunk in answer.iter_bytes():
+                    parser.send(chunk)
+                    for item in found:
+                        if not isinstance(item, dict) or "task" not in item:
+                            raise NotLabelStudio("GET api/predictions/ did not list predictions")
+                        yield {"id": item.get("id"), "task": item["task"],
+                               "model_version": item.get("model_version") or ""}
+                    del found[:]
+                parser.close()
+            except ijson.JSONError:
+                raise NotLabelStudio("GET api/predictions/ did not answer JSON") from None
+
+
+def prediction_versions(session: Session, project_id: int) -> dict[int, set[str]]:
+    """The model versions of the predictions on each task (one streamed request)."""
+    versions: dict[int, set[str]] = {}
+    for item in _streamed_predictions(session, project_id):
+        versions.setdefault(item["task"], set()).add(item["model_version"])
+    return versions
+
+
+def predictions(session: Session, project_id: int) -> Iterator[dict]:
+    """Every prediction of the project as {"id", "task", "model_version"}, streamed (one
+    request; the SDK's list built a model object per prediction: ~7 ms each, all in memory)."""
+    return _streamed_predictions(session, project_id)
+
+
+def delete_predictions(session: Session, prediction_ids: list[int]) -> None:
+    """Delete predictions by id; one already gone (another push removed it) is not an error."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    ls = session.ls
+    with server_errors(session.url, "delete duplicate predictions", session.key):
+        for prediction_id in prediction_ids:
+            try:
+                ls.predictions.delete(id=prediction_id)
+            except ApiError as exc:
+                if exc.status_code != 404:
+                    raise
+
+
+def import_predictions(session: Session, project_id: int, predictions: list[dict]) -> int:
+    """Attach predictions ({"task": id, "model_version", "score", "result"}) in one request."""
+    ls = session.ls
+    with server_errors(session.url, f"import {len(predictions)} predictions", session.key):
+        response = ls.projects.import_predictions(id=project_id, request=predictions)
+    return getattr(response, "created", None) or len(predictions)
+
+
+def unannotated_tasks(session: Session, project_id: int) -> list[dict]:
+    """Tasks nobody annotated or skipped, with their data ({"id", "data"})."""
+    return [{"id": t["id"], "data": t.get("data") or {}}
+            for page in _task_pages(session, project_id, _INDEX_FIELDS) for t in page
+            if not (t.get("total_annotations") or 0) + (t.get("cancelled_annotations") or 0)]
