@@ -53,3 +53,15 @@ def test_no_module_is_too_long_to_read_in_one_sitting():
     long = {str(p.relative_to(PACKAGE)): n for p in _modules()
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600}
     assert not long, long
+
+
+def test_every_package_folder_is_installed():
+    """pyproject lists the packages one by one: a new folder left out works in an editable
+    install and is missing from the wheel (as `annotate.labelstudio.client` once was in CI)."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
+                 ["tool"]["setuptools"]["packages"])
+    folders = {".".join(("annotate", *p.parent.relative_to(PACKAGE).parts))
+               for p in PACKAGE.rglob("__init__.py")}
+    assert folders <= listed, sorted(folders - listed)
