@@ -127,3 +127,69 @@ def test_every_control_the_guidelines_name_is_in_the_labeling_config():
     assert "**not in the codebook**" in text and "not in the codebook" in actor_choices
     # the retired Actor label and its key are not described any more
     assert "Actor label" not in text and "**a**" not in text
+
+
+def _keywords(schema: dict):
+    """Every JSON Schema keyword a schema uses (property names are not keywords)."""
+    for key, value in schema.items():
+        yield key
+        if key == "properties":
+            for sub in value.values():
+                yield from _keywords(sub)
+        elif isinstance(value, dict) and key in ("items", "additionalProperties"):
+            yield from _keywords(value)
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+def test_the_fast_check_understands_every_keyword_of_the_schemas(kind):
+    from annotate.schema import FAST_KEYWORDS
+
+    assert set(_keywords(json_schema(kind))) <= FAST_KEYWORDS
+
+
+GOOD_RECORDS = {
+    "sentence": {"id": "d:1", "doc_id": "d", "text": "Kenya welcomed it.", "start": 0, "end": 18,
+                 "date": "2024-05-14", "outlet": "Coastal Herald"},
+    "gold": dict(GOOD_GOLD, annotator="ann@example.org", date="2024-05-14"),
+    "prediction": {"id": "d:1", "text": "Kenya welcomed the mission.", "sentiment": "positive",
+                   "sentiment_score": 0.7, "model_version": "m1",
+                   "actors": [{"start": 0, "end": 5, "text": "Kenya", "stance": "supportive",
+                               "actor": "Government of Kenya", "score": 0.8,
+                               "scores": {"supportive": 0.8, "none": 0.2}}]},
+}
+ODD_VALUES = [None, True, False, 0, 1, -1, 1.0, 2.5, -0.5, "", "x", "2024-13-45", [], {}, [1]]
+
+
+def _variants(record):
+    """The record with each value (nested ones too) replaced by each odd value, or removed."""
+    for key, value in record.items():
+        for odd in ODD_VALUES:
+            yield {**record, key: odd}
+        yield {k: v for k, v in record.items() if k != key}
+        if isinstance(value, dict):
+            for inner in _variants(value):
+                yield {**record, key: inner}
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for inner in _variants(value[0]):
+                yield {**record, key: [inner]}
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+def test_the_fast_check_and_jsonschema_agree_on_every_variant_of_a_record(kind):
+    """The fast check may let a record through only if jsonschema would: where it says no,
+    jsonschema words the error, so it must never say yes to a record jsonschema refuses."""
+    from annotate.schema import fast_check, validator
+
+    variants = list(_variants(GOOD_RECORDS[kind]))
+    assert len(variants) > 100
+    disagreements = []
+    for record in [GOOD_RECORDS[kind], *variants]:
+        try:
+            fast_check(kind)(record)
+            fast = True
+        except Exception:  # fastjsonschema.JsonSchemaValueException
+            fast = False
+        if fast != validator(kind).is_valid(record):
+            disagreements.append((record, fast))
+    assert not disagreements, disagreements[:3]
+    assert record_problem(GOOD_RECORDS[kind], kind) is None
