@@ -5,6 +5,7 @@ with one task per sentence, one prediction per (task, model_version) and one pro
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import itertools
 import json
@@ -153,26 +154,28 @@ def test_a_second_push_on_the_same_machine_waits_for_the_first(label_studio, tmp
 
 
 class _LosingTheAnswer(http.server.BaseHTTPRequestHandler):
-    """A proxy in front of the real server. The first project creation through it goes through,
-    but its answer is lost to a 500, after another push made the same title a moment before:
-    what a locked SQLite does to Label Studio's create (the project is committed, the rest of
-    the request fails)."""
+    """A proxy in front of the real server. The first request that `matches` goes through, but
+    its answer is lost to a 500 (`before_first` runs just before it is forwarded): what a locked
+    SQLite does to Label Studio's create and import (the rows are committed, the rest of the
+    request fails). `seen` counts the matching requests, resends included."""
 
     upstream = ""      # set per test
-    on_first_create = None
-    created = 0
+    matches = None     # (method, path) -> bool
+    before_first = None
+    seen = 0
 
     def _forward(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-        first_create = (self.command == "POST" and self.path.rstrip("/") == "/api/projects"
-                        and not type(self).created)
-        if first_create:
-            type(self).created += 1
-            type(self).on_first_create()
+        first = type(self).matches(self.command, self.path.split("?")[0].rstrip("/"))
+        if first:
+            type(self).seen += 1
+            first = type(self).seen == 1
+        if first and type(self).before_first:
+            type(self).before_first()
         answer = httpx.request(self.command, self.upstream + self.path, headers=headers,
                                content=body, timeout=600)
-        status, content = (500, b'{"detail": "database is locked"}') if first_create else (
+        status, content = (500, b'{"detail": "database is locked"}') if first else (
             answer.status_code, answer.content)
         self.send_response(status)
         self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
@@ -186,23 +189,59 @@ class _LosingTheAnswer(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def _proxy(label_studio, matches, before_first=None):
+    handler = type("Handler", (_LosingTheAnswer,), {
+        "upstream": label_studio.url, "matches": staticmethod(matches),
+        "before_first": staticmethod(before_first) if before_first else None})
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        yield handler, SimpleNamespace(url=f"http://127.0.0.1:{proxy.server_address[1]}",
+                                       token=label_studio.token)
+    finally:
+        proxy.shutdown()
+
+
 def test_a_create_whose_answer_is_lost_still_ends_with_one_project(label_studio, predictions_file,
                                                                    tmp_path):
     """The SDK would resend the POST (a third project) and leave the lost one behind; the push
     must instead find the copies by title and keep only the oldest."""
     title = f"concurrent-lost-{next(_titles)}"
     session = label_studio.session()
-    handler = type("Handler", (_LosingTheAnswer,), {
-        "upstream": label_studio.url,
-        "on_first_create": staticmethod(
-            lambda: labelstudio.create_project(session, title, **project_settings()))})
-    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
-        through_proxy = SimpleNamespace(url=f"http://127.0.0.1:{proxy.server_address[1]}",
-                                        token=label_studio.token)
+    with _proxy(label_studio, lambda method, path: method == "POST" and path == "/api/projects",
+                lambda: labelstudio.create_project(session, title, **project_settings())
+                ) as (handler, through_proxy):
         _both(through_proxy, [tmp_path / "a"], predictions_file, title)
-    finally:
-        proxy.shutdown()
-    assert handler.created == 1
+    assert handler.seen == 1
     _assert_one_of_everything(label_studio, title, predictions_file)
+
+
+@pytest.mark.parametrize("lost", ["tasks", "predictions"])
+def test_an_import_whose_answer_is_lost_is_never_resent_and_the_rerun_completes(
+        label_studio, predictions_file, tmp_path, lost):
+    """Label Studio committed the import, then failed: a resend would make a second copy of
+    every task (or prediction) of the batch. The push stops with the server's error instead,
+    and rerunning it adds exactly what is missing."""
+    title = f"concurrent-import-lost-{next(_titles)}"
+    pushed, extra = predictions_file, ()
+    if lost == "predictions":
+        _both(label_studio, [tmp_path / "a"], predictions_file, title)
+        pushed, extra = tmp_path / "newer.jsonl", ("--update-predictions",)
+        pushed.write_text("".join(json.dumps({**r, "model_version": "retrained-2"}) + "\n"
+                                  for r in read_records(predictions_file)))
+    endpoint = "/import" if lost == "tasks" else "/import/predictions"
+    with _proxy(label_studio, lambda method, path: method == "POST" and path.startswith(
+            "/api/projects/") and path.endswith(endpoint)) as (handler, through_proxy):
+        process = _start_push(through_proxy, tmp_path / "a", pushed, title, *extra)
+        stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 1, stderr
+    assert "server error (500)" in stderr and "Traceback" not in stderr
+    assert handler.seen == 1  # sent once, never resent
+    rerun = _both(label_studio, [tmp_path / "a"], pushed, title, *extra)[0]
+    assert "Traceback" not in rerun
+    project_id, index = _assert_one_of_everything(label_studio, title, predictions_file)
+    if lost == "predictions":
+        versions = labelstudio.prediction_versions(label_studio.session(), project_id)
+        assert all(versions[t["id"]] == {"retrained-2", next(iter(read_records(
+            predictions_file)))["model_version"]} for t in index)

@@ -25,6 +25,7 @@ from annotate.labelstudio.defaults import BATCH_SIZE, MAX_BATCH_SIZE  # noqa: F4
 from annotate.labelstudio.project import Overlap, ensure_project_settings, instructions
 from annotate.labelstudio.push_index import PushIndex
 from annotate.labelstudio.push_index import default_directory as default_index_directory
+from annotate.labelstudio.task_map import TaskIds, TaskMap
 from annotate.quality.ordering import order_predictions
 from annotate.records import atomic_output, read_numbered_records, read_records
 
@@ -76,24 +77,21 @@ class PredictionFile:
 
     def __init__(self, path, order: str = "input"):
         self.path = path
-        seen: set[str] = set()  # no line numbers held: a repeat looks its first line up again
+        seen = TaskMap()  # the ids' digests, 24 bytes a record: a set of the ids took ~100
         needs_context, last = False, None
         actors: dict[str, None] = {}
         versions: dict[str, None] = {}
         identity = _identity(path)
         for line, record in read_numbered_records(path, "prediction"):
-            if record["id"] in seen:
-                first = next(n for n, r in read_numbered_records(path, "prediction")
-                             if r["id"] == record["id"])
-                raise InputError(path, f"sentence id {record['id']!r} already appeared on line "
-                                 f"{first}; ids must be unique", line=line)
-            seen.add(record["id"])
+            seen.add(record["id"], line)
             needs_context = needs_context or not {"prev_text", "next_text"} <= record.keys()
             last = record["model_version"]
             versions[last] = None
             actors.update(dict.fromkeys(tasks.predicted_actors([record])))
         if _identity(path) != identity:
             raise self._changed()
+        if seen.repeated:
+            _refuse_repeated_ids(path)
         self._identity = identity
         self._held = load_predictions(path, order) if order != "input" or needs_context else None
         self._count = len(seen)
@@ -120,6 +118,16 @@ class PredictionFile:
                           "before the first request, then read again batch by batch); leave it "
                           "alone until the push ends and rerun it: the tasks already made are "
                           "kept, the rerun adds the rest")
+
+
+def _refuse_repeated_ids(path) -> None:
+    """The first line whose sentence id an earlier line had (only read when there is one)."""
+    first_line: dict[str, int] = {}
+    for line, record in read_numbered_records(path, "prediction"):
+        if record["id"] in first_line:
+            raise InputError(path, f"sentence id {record['id']!r} already appeared on line "
+                             f"{first_line[record['id']]}; ids must be unique", line=line)
+        first_line[record["id"]] = line
 
 
 def _identity(path) -> tuple[int, int, int]:
@@ -197,14 +205,13 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 class _Listing:
-    """The project's tasks as push needs them, compact (no dict per task): `tasks` maps each
-    sentence id to its oldest task id, `annotated` holds the ids of the tasks someone annotated
-    or skipped (None when unknown), `repeated` the sentence ids on more than one task."""
+    """The project's tasks as push needs them, compact (flat arrays, no dict per task): `tasks`
+    maps each sentence id to its oldest task id (and counts the repeated ones), `annotated`
+    holds the ids of the tasks someone annotated or skipped (None when unknown)."""
 
     def __init__(self, annotated_known: bool):
-        self.tasks: dict[str, int] = {}
-        self.annotated: set[int] | None = set() if annotated_known else None
-        self.repeated: set[str] = set()
+        self.tasks = TaskMap()
+        self.annotated: TaskIds | None = TaskIds() if annotated_known else None
         self.count = 0
         self.highest = 0
 
@@ -213,12 +220,15 @@ class _Listing:
         self.highest = max(self.highest, task_id)
         if annotated and self.annotated is not None:
             self.annotated.add(task_id)
-        if sentence_id is None:
-            return
-        oldest = self.tasks.setdefault(sentence_id, task_id)
-        if oldest != task_id:
-            self.repeated.add(sentence_id)
-            self.tasks[sentence_id] = min(oldest, task_id)
+        if sentence_id is not None:
+            self.tasks.add(sentence_id, task_id)
+
+
+def _with_task_ids(records, existing: TaskMap) -> Iterator[tuple[dict, int | None]]:
+    """Each record with the task holding its sentence (None: none), looked up a chunk at a time
+    (small: a record is a few kB as Python objects, and the stream holds one chunk)."""
+    for chunk in _batches(records, 128):
+        yield from zip(chunk, existing.lookup([r["id"] for r in chunk]))
 
 
 def _existing_tasks(session, project, store: PushIndex, full: bool, summary) -> _Listing:
@@ -294,9 +304,10 @@ def _push(session, title, records, target, *, batch_size, update_predictions, in
     listing = _existing_tasks(session, project, store, update_predictions, summary)
     existing = listing.tasks  # sentence id -> its oldest task id
     baseline, mapped = listing.highest, True  # mapped: the index has every task made so far
-    missing = sum(1 for sentence_id in _ids(records) if sentence_id not in existing)
+    missing = sum(1 for task_id in existing.lookup_all(_ids(records)) if task_id is None)
     summary.already_present = len(records) - missing
-    new = (r for r in records if r["id"] not in existing)  # streamed: one batch in memory
+    # streamed: one batch in memory
+    new = (r for r, task_id in _with_task_ids(records, existing) if task_id is None)
     made: set[int] = set()
     for batch in _batches(new, batch_size):
         task_ids = labelstudio.import_tasks(session, project["id"],
@@ -315,8 +326,8 @@ def _push(session, title, records, target, *, batch_size, update_predictions, in
         _reconcile_tasks(session, project["id"], baseline, made, mapped, store, summary)
     # the tasks after the import: the listing's (ids up to baseline) and those checked above it
     recent = Counter(s for s in summary.tasks_after_import.values() if s is not None)
-    summary.duplicate_tasks = len(listing.repeated | {
-        s for s, n in recent.items() if n > 1 or s in existing})
+    summary.duplicate_tasks = existing.repeated_among(
+        s for s, n in recent.items() if n > 1 or s in existing)
     if update_predictions and summary.already_present:
         _update_predictions(session, project["id"], records, listing, summary, batch_size,
                             progress)
@@ -351,30 +362,32 @@ def _reconcile_tasks(session, project_id, baseline, made, mapped, store, summary
 def _update_predictions(session, project_id, records, listing, summary, batch_size, progress):
     """Attach each record's prediction to its existing task, unless someone annotated the task or
     it already has a prediction of that model version (so a rerun adds nothing twice)."""
-    existing, annotated = listing.tasks, listing.annotated or set()
-    have: dict[str, set[int]] = {version: set() for version in _model_versions(records)}
+    existing, annotated = listing.tasks, listing.annotated or TaskIds()
+    have: dict[str, TaskIds] = {version: TaskIds() for version in _model_versions(records)}
     for prediction in labelstudio.predictions(session, project_id):  # streamed; only our versions
         if prediction["model_version"] in have:
             have[prediction["model_version"]].add(prediction["task"])
-    touched: dict[str, set[int]] = {}  # model_version -> the task ids to give one of it
-    for record in records:
-        task_id = existing.get(record["id"])
+    touched = {version: TaskIds() for version in have}  # the task ids to give one of a version
+    for record, task_id in _with_task_ids(records, existing):
         if task_id is None:
             continue
         if task_id in annotated:
             summary.annotated_kept += 1
         elif task_id not in have[record["model_version"]]:
-            touched.setdefault(record["model_version"], set()).add(task_id)
+            touched[record["model_version"]].add(task_id)
     del have
     todo = sum(map(len, touched.values()))  # one task per sentence: no task counted twice
-    predictions = ({"task": existing[r["id"]], **tasks.prediction(r)} for r in records
-                   if existing.get(r["id"]) in touched.get(r["model_version"], ()))
+    predictions = ({"task": task_id, **tasks.prediction(r)}
+                   for r, task_id in _with_task_ids(records, existing)
+                   if task_id is not None and task_id in touched[r["model_version"]])
     for batch in _batches(predictions, batch_size):
         labelstudio.import_predictions(session, project_id, batch)
         summary.predictions_added += len(batch)
         if progress:
             progress(summary.predictions_added, todo, "predictions")
     for version, task_ids in touched.items():  # another push may have added them too
+        if not len(task_ids):
+            continue
         summary.predictions_removed += reconcile.remove_duplicate_predictions(
             session, project_id, task_ids, version)
 

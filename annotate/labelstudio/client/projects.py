@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from annotate.errors import LabelStudioError
-from annotate.labelstudio.client.session import Session, error_detail, get_json, server_errors
+from annotate.labelstudio.client.session import (
+    Session,
+    error_detail,
+    get_json,
+    send_json,
+    server_errors,
+)
 from annotate.timestamps import parse_time
 
 # task_number is a count subquery; created_at tells a recreated project from the old one
@@ -21,8 +27,8 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
-def _project_dict(project) -> dict:
-    values = {name: getattr(project, name, None) for name in PROJECT_FIELDS}
+def _project_dict(project: dict) -> dict:
+    values = {name: project.get(name) for name in PROJECT_FIELDS}
     return {**values, "created_at": _iso(values["created_at"])}
 
 
@@ -79,11 +85,10 @@ def create_project(session: Session, title: str, **settings) -> dict:
     (any copy is fine: `reconcile.settle_project` keeps the oldest and deletes the empty rest)."""
     from label_studio_sdk.core.api_error import ApiError
 
-    ls = session.ls
     with server_errors(session.url, f"create the project {title!r}", session.key):
         try:
-            return _project_dict(ls.projects.create(title=title, **settings,
-                                                    request_options={"max_retries": 0}))
+            return _project_dict(send_json(session, "POST", "api/projects/",
+                                           {"title": title, **settings}, fields=("id", "title")))
         except ApiError as exc:
             made = projects_titled(session, title) if (exc.status_code or 0) >= 500 else []
             if not made:
@@ -92,9 +97,9 @@ def create_project(session: Session, title: str, **settings) -> dict:
 
 
 def update_project(session: Session, project_id: int, **settings) -> dict:
-    ls = session.ls
     with server_errors(session.url, "update the project", session.key):
-        return _project_dict(ls.projects.update(id=project_id, **settings))
+        return _project_dict(send_json(session, "PATCH", f"api/projects/{project_id}/", settings,
+                                       fields=("id", "title")))
 
 
 def check_label_config(session: Session, project_id: int, label_config: str) -> None:

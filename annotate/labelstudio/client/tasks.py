@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from annotate.labelstudio.client.session import NotLabelStudio, Session, get_json, server_errors
+from annotate.labelstudio.client.session import (
+    NotLabelStudio,
+    Session,
+    get_json,
+    send_json,
+    server_errors,
+)
 
 def _task_pages(session: Session, project_id: int, include: str, query: dict | None = None,
                 page_size: int = 5000) -> Iterator[list[dict]]:
@@ -79,10 +85,10 @@ def delete_tasks(session: Session, project_id: int, task_ids: list[int]) -> None
 
 def import_tasks(session: Session, project_id: int, tasks: list[dict]) -> list[int]:
     """Create tasks (with their predictions inline) in one request; return their ids in order."""
-    ls = session.ls
     with server_errors(session.url, f"import {len(tasks)} tasks", session.key):
-        response = ls.projects.import_tasks(id=project_id, request=tasks, return_task_ids=True)
-    return list(response.task_ids or [])
+        answer = send_json(session, "POST", f"api/projects/{project_id}/import", tasks,
+                           fields=("task_count",), params={"return_task_ids": "true"})
+    return [int(task_id) for task_id in answer.get("task_ids") or []]
 
 
 def _streamed_predictions(session: Session, project_id: int) -> Iterator[dict]:
@@ -139,10 +145,10 @@ def delete_predictions(session: Session, prediction_ids: list[int]) -> None:
 
 def import_predictions(session: Session, project_id: int, predictions: list[dict]) -> int:
     """Attach predictions ({"task": id, "model_version", "score", "result"}) in one request."""
-    ls = session.ls
     with server_errors(session.url, f"import {len(predictions)} predictions", session.key):
-        response = ls.projects.import_predictions(id=project_id, request=predictions)
-    return getattr(response, "created", None) or len(predictions)
+        answer = send_json(session, "POST", f"api/projects/{project_id}/import/predictions",
+                           predictions, fields=())
+    return answer.get("created") or len(predictions)
 
 
 def unannotated_tasks(session: Session, project_id: int) -> list[dict]:
