@@ -276,17 +276,20 @@ def ensure_project(session, title: str, actors: Sequence[str] = ()) -> tuple[dic
 
 
 def ensure_project_settings(session, title: str, instructions_html: str,
-                            actors: Sequence[str] = (), overlap: Overlap = Overlap()
-                            ) -> tuple[dict, bool, tuple[str, ...]]:
+                            actors: Sequence[str] = (), overlap: Overlap = Overlap(),
+                            on_create: dict | None = None) -> tuple[dict, bool, tuple[str, ...]]:
     """(project, created, the settings updated). A config change that would orphan annotations
     is refused before anything is imported; changed instructions are simply replaced.
+    `on_create`: more settings for a project made now (e.g. the model version to show), sent
+    with the create rather than as a second request.
 
     The codebook actors offered are `actors` plus those the project's config already offers: an
     actor dropped from the codebook stays a choice, so the annotations that chose it stay valid
     (Label Studio refuses a config that orphans them)."""
     project = labelstudio.find_project(session, title)
     if project is None:
-        settings = {**project_settings(instructions_html, actors), **overlap.settings()}
+        settings = {**project_settings(instructions_html, actors), **overlap.settings(),
+                    **(on_create or {})}
         return labelstudio.create_project(session, title, **settings), True, ()
     changes = {}
     kept = [a for a in config_actors(project["label_config"]) if a not in set(actors)]

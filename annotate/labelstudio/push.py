@@ -10,6 +10,7 @@ cheap calls. Conversion lives in annotate.labelstudio.tasks; HTTP in annotate.la
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections import Counter
@@ -204,6 +205,51 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+def _made_ahead(items: Iterable, depth: int = 1) -> Iterator:
+    """`items`, each made in a thread while the one before is in use: push reads and builds the
+    next batch while Label Studio imports this one (the server is the slow side, and the socket
+    wait releases the GIL). An error making an item is raised here, in its place; closing the
+    iterator early stops the thread."""
+    import queue
+    import threading
+
+    slot: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
+            try:
+                slot.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((done, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((done, exc))
+
+    thread = threading.Thread(target=make, name="push-batches", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = slot.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 class _Listing:
     """The project's tasks as push needs them, compact (flat arrays, no dict per task): `tasks`
     maps each sentence id to its oldest task id (and counts the repeated ones), `annotated`
@@ -284,9 +330,11 @@ def push(session, title: str, records: list[dict] | PredictionFile, target: str 
 def _push(session, title, records, target, *, batch_size, update_predictions, instructions_html,
           index_dir, progress, codebook_actors, overlap) -> PushSummary:
     actors = list(dict.fromkeys([*codebook_actors, *_actors(records)]))
+    version = _last_version(records)  # a new project shows it from the start: no PATCH after
     project, created, updated = ensure_project_settings(
         session, title, instructions_html if instructions_html is not None else instructions(),
-        actors, overlap)
+        actors, overlap, on_create={"model_version": version, "show_collab_predictions": True}
+        if version else None)
     if created:  # another push may have created the same title at the same time
         project, created = reconcile.settle_project(session, project)
         summary_updated = ()
@@ -309,19 +357,21 @@ def _push(session, title, records, target, *, batch_size, update_predictions, in
     # streamed: one batch in memory
     new = (r for r, task_id in _with_task_ids(records, existing) if task_id is None)
     made: set[int] = set()
-    for batch in _batches(new, batch_size):
-        task_ids = labelstudio.import_tasks(session, project["id"],
-                                            [tasks.task(r, target) for r in batch])
-        summary.created += len(batch)
-        made.update(task_ids)
-        if mapped and len(task_ids) == len(batch):
-            # after each batch, one line: a crash later leaves a valid index
-            store.append(zip(task_ids, (r["id"] for r in batch)))
-        elif mapped:
-            mapped = False  # ids we cannot map: let the next push list the tasks
-            store.forget()
-        if progress:
-            progress(summary.created, missing, "tasks")
+    batches = ((batch, [tasks.task(r, target) for r in batch])
+               for batch in _batches(new, batch_size))
+    with contextlib.closing(_made_ahead(batches if missing else ())) as ahead:
+        for batch, task_batch in ahead:
+            task_ids = labelstudio.import_tasks(session, project["id"], task_batch)
+            summary.created += len(batch)
+            made.update(task_ids)
+            if mapped and len(task_ids) == len(batch):
+                # after each batch, one line: a crash later leaves a valid index
+                store.append(zip(task_ids, (r["id"] for r in batch)))
+            elif mapped:
+                mapped = False  # ids we cannot map: let the next push list the tasks
+                store.forget()
+            if progress:
+                progress(summary.created, missing, "tasks")
     if missing and _others_pushed(session, project, listing.count + len(made)):
         _reconcile_tasks(session, project["id"], baseline, made, mapped, store, summary)
     # the tasks after the import: the listing's (ids up to baseline) and those checked above it
