@@ -97,8 +97,11 @@ def start_label_studio(work: Path, database: str | None):
     return process, url, labelstudio.create_access_token(url, *ADMIN)
 
 
+COMMANDS = ("push", "re-push", "update", "pull")
+
+
 def measure(database_name: str, sizes: list[int], update_sizes: list[int] | None,
-            work: Path) -> list[dict]:
+            work: Path, commands=COMMANDS) -> list[dict]:
     cluster, database = None, None
     if database_name == "postgresql":
         cluster = PostgresCluster(postgres_bin())
@@ -138,11 +141,12 @@ def measure(database_name: str, sizes: list[int], update_sizes: list[int] | None
                                      "--project", f"update-{m}", "--target", TARGET,
                                      "--update-predictions"], env)
                 row["update_tasks"] = m
-            annotated_project(session, f"pull-{n}", list(read_records(first, "prediction")))
-            row["pull"] = run(["export", "pull", "--project", f"pull-{n}", "-o",
-                               str(work / f"gold-{database_name}-{n}.jsonl")], env)
-            gold = sum(1 for _ in open(work / f"gold-{database_name}-{n}.jsonl"))
-            assert gold == n, (gold, n)
+            if "pull" in commands:
+                annotated_project(session, f"pull-{n}", list(read_records(first, "prediction")))
+                row["pull"] = run(["export", "pull", "--project", f"pull-{n}", "-o",
+                                   str(work / f"gold-{database_name}-{n}.jsonl")], env)
+                gold = sum(1 for _ in open(work / f"gold-{database_name}-{n}.jsonl"))
+                assert gold == n, (gold, n)
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
         return rows
@@ -160,17 +164,21 @@ def main() -> None:
     parser.add_argument("--update-sizes", type=int, nargs="+", default=None,
                         help="project sizes for --update-predictions, one per --sizes "
                              "[default: the same]")
+    parser.add_argument("--commands", nargs="+", choices=COMMANDS, default=list(COMMANDS),
+                        help="push, re-push and update always run (each needs the one before); "
+                             "leave out pull to skip it [default: all]")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-export-scale-"))
     try:
-        rows = [row for name in options.databases for row in measure(name, options.sizes, options.update_sizes, work)]
+        rows = [row for name in options.databases
+                for row in measure(name, options.sizes, options.update_sizes, work, options.commands)]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores\n")
     print("| database | tasks | command | wall (s) | ms per task | peak MiB |")
     print("|---|---|---|---|---|---|")
     for row in rows:
-        for command in ("push", "re-push", "update", "pull"):
+        for command in (c for c in COMMANDS if c in row):
             wall, peak = row[command]
             n = row.get("update_tasks", row["tasks"]) if command == "update" else row["tasks"]
             print(f"| {row['database']} | {n:,} | {command} | {wall:.1f} | "
@@ -182,7 +190,7 @@ def main() -> None:
     for name in options.databases:
         a = next(r for r in rows if r["database"] == name and r["tasks"] == small)
         b = next(r for r in rows if r["database"] == name and r["tasks"] == large)
-        for command in ("push", "re-push", "update", "pull"):
+        for command in (c for c in COMMANDS if c in a):
             na = a.get("update_tasks", small) if command == "update" else small
             nb = b.get("update_tasks", large) if command == "update" else large
             per_task = (b[command][0] / nb) / (a[command][0] / na)
