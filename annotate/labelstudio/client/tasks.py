@@ -133,6 +133,8 @@ def delete_predictions(session: Session, prediction_ids: list[int]) -> None:
     """Delete predictions by id; one already gone (another push removed it) is not an error."""
     from label_studio_sdk.core.api_error import ApiError
 
+    if not prediction_ids:  # the usual case: no SDK client made for nothing
+        return
     ls = session.ls
     with server_errors(session.url, "delete duplicate predictions", session.key):
         for prediction_id in prediction_ids:
