@@ -130,7 +130,9 @@ def remove_duplicate_predictions(session, project_id: int, task_ids, model_versi
             ids.append(prediction["id"])
     tasks, ids = np.frombuffer(tasks, dtype=np.int64), np.frombuffer(ids, dtype=np.int64)
     order = np.lexsort((ids, tasks))  # by task, then prediction id: the oldest first
-    tasks, ids = tasks[order], ids[order]
+    tasks = tasks[order]
+    ids = ids[order]
+    del order
     later = np.zeros(len(tasks), dtype=bool)
     later[1:] = tasks[1:] == tasks[:-1]
     extra = [int(pid) for pid in ids[later]]

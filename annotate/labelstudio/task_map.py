@@ -25,11 +25,12 @@ def _digests(sentence_ids: Iterable[str]) -> bytes:
                     for s in sentence_ids)
 
 
-def _keys(digests: bytes):
+def _keys(digests):
+    """The digests' two 64-bit halves, as native unsigned integers (one copy each)."""
     import numpy as np
 
-    keys = np.frombuffer(digests, dtype=">u8").reshape(-1, 2).astype(np.uint64)
-    return keys[:, 0], keys[:, 1]
+    halves = np.frombuffer(digests, dtype=">u8").reshape(-1, 2)
+    return halves[:, 0].astype(np.uint64), halves[:, 1].astype(np.uint64)
 
 
 class TaskMap:
@@ -52,16 +53,24 @@ class TaskMap:
         if self._sorted is None:
             import numpy as np
 
-            hi, lo = _keys(bytes(self._digests))
+            # one array at a time, each freed as the next is made: ~40 bytes a task at the peak
+            hi, lo = _keys(self._digests)
+            self._digests = bytearray()
             task_ids = np.frombuffer(self._task_ids, dtype=np.int64)
+            self._task_ids = array("q")
             order = np.lexsort((task_ids, lo, hi))  # by key, then task id: the oldest first
-            hi, lo, task_ids = hi[order], lo[order], task_ids[order]
+            hi = hi[order]
+            lo = lo[order]
+            task_ids = task_ids[order]
+            del order
             first = np.ones(len(hi), dtype=bool)
             first[1:] = (hi[1:] != hi[:-1]) | (lo[1:] != lo[:-1])
             again = ~first
             self._repeated = {(int(h), int(l)) for h, l in zip(hi[again], lo[again])}
-            self._sorted = (hi[first], lo[first], task_ids[first])
-            self._digests, self._task_ids = bytearray(), array("q")
+            del again
+            hi = hi[first]
+            lo = lo[first]
+            self._sorted = (hi, lo, task_ids[first])
         return self._sorted
 
     def __len__(self) -> int:
