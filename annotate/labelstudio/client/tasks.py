@@ -8,30 +8,61 @@ from collections.abc import Iterator
 from annotate.labelstudio.client.session import (
     NotLabelStudio,
     Session,
-    get_json,
     send_json,
     server_errors,
 )
 
-def _task_pages(session: Session, project_id: int, include: str, query: dict | None = None,
-                page_size: int = 5000) -> Iterator[list[dict]]:
-    """Tasks as plain JSON with only the `include`d fields, a few large pages, one at a time."""
+def _tasks(session: Session, project_id: int, include: str, query: dict | None = None,
+           page_size: int = 5000) -> Iterator[dict]:
+    """Tasks as plain JSON with only the `include`d fields, a few large pages, each parsed as it
+    arrives: a listing of 100,000 tasks never sits in memory, not even one page of it."""
     params = {"project": project_id, "page_size": page_size, "include": include,
               "resolve_uri": "false"}
     if query is not None:
         params["query"] = json.dumps(query)
-    listed, page, total = 0, 1, None
+    listed, page = 0, 1
     with server_errors(session.url, "list the project's tasks", session.key,
                        not_found=f"project {project_id} not found in Label Studio (404)"):
-        while total is None or listed < total:
-            body = get_json(session, "api/tasks", {**params, "page": page},
-                             fields=("total", "tasks"))
-            total = body["total"]
-            if not body["tasks"]:
-                break
-            listed += len(body["tasks"])
-            yield body["tasks"]
+        while True:
+            totals: list = []
+            on_page = 0
+            for task in _streamed_page(session, {**params, "page": page}, totals):
+                on_page += 1
+                yield task
+            if not totals:
+                raise NotLabelStudio("GET api/tasks did not give an object with total, tasks")
+            listed += on_page
+            if not on_page or listed >= totals[0]:
+                return
             page += 1
+
+
+def _streamed_page(session: Session, params: dict, totals: list) -> Iterator[dict]:
+    """One page of GET api/tasks, its tasks yielded as they are parsed; the page's "total" (the
+    tasks matching the query) is appended to `totals` once the whole answer is read."""
+    import ijson
+
+    found, total = ijson.sendable_list(), ijson.sendable_list()
+    tasks = ijson.items_coro(found, "tasks.item", use_float=True)
+    counts = ijson.items_coro(total, "total")
+    try:
+        with session.stream("GET", "api/tasks", params=params) as answer:
+            for chunk in answer.iter_bytes():
+                tasks.send(chunk)
+                counts.send(chunk)
+                for task in found:
+                    if not isinstance(task, dict) or "id" not in task:
+                        raise NotLabelStudio("GET api/tasks listed something that is not a task")
+                    yield task
+                del found[:]
+        tasks.close()
+        counts.close()
+    except ijson.JSONError:
+        raise NotLabelStudio("GET api/tasks did not answer JSON") from None
+    for task in found:  # the last few, parsed only when the parser closed
+        yield task
+    if total and isinstance(total[0], int):
+        totals.append(total[0])
 
 
 _INDEX_FIELDS = "id,data,total_annotations,cancelled_annotations"
@@ -42,10 +73,9 @@ def iter_task_index(session: Session, project_id: int, after: int | None = None,
     """(task id, sentence id, annotated or skipped) of every task (with an id above `after`), a
     page at a time: a push of 100,000 tasks holds one page of JSON, not the whole listing."""
     query = None if after is None else _after(after)
-    for tasks in _task_pages(session, project_id, _INDEX_FIELDS, query, page_size):
-        for t in tasks:
-            yield (t["id"], (t.get("data") or {}).get("sentence_id"),
-                   bool((t.get("total_annotations") or 0) + (t.get("cancelled_annotations") or 0)))
+    for t in _tasks(session, project_id, _INDEX_FIELDS, query, page_size):
+        yield (t["id"], (t.get("data") or {}).get("sentence_id"),
+               bool((t.get("total_annotations") or 0) + (t.get("cancelled_annotations") or 0)))
 
 
 def task_index(session: Session, project_id: int, page_size: int = 5000) -> list[dict]:
@@ -64,7 +94,7 @@ def tasks_after(session: Session, project_id: int, task_id: int) -> dict[int, st
     """Task id -> sentence id of the tasks whose id is above `task_id` (a Data Manager filter:
     the server reads only those rows, so this is cheap when there are few)."""
     return {t["id"]: (t.get("data") or {}).get("sentence_id")
-            for page in _task_pages(session, project_id, "id,data", _after(task_id)) for t in page}
+            for t in _tasks(session, project_id, "id,data", _after(task_id))}
 
 
 def task_index_after(session: Session, project_id: int, task_id: int) -> list[dict]:
@@ -156,5 +186,5 @@ def import_predictions(session: Session, project_id: int, predictions: list[dict
 def unannotated_tasks(session: Session, project_id: int) -> list[dict]:
     """Tasks nobody annotated or skipped, with their data ({"id", "data"})."""
     return [{"id": t["id"], "data": t.get("data") or {}}
-            for page in _task_pages(session, project_id, _INDEX_FIELDS) for t in page
+            for t in _tasks(session, project_id, _INDEX_FIELDS)
             if not (t.get("total_annotations") or 0) + (t.get("cancelled_annotations") or 0)]
