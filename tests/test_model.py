@@ -13,16 +13,18 @@ import pytest
 import skops.io as sio
 from readers import read_all
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import FunctionTransformer
 
 from annotate.errors import ModelError
+from annotate.model.estimator import NotFittedError
 from annotate.model.features import SpanView, StanceFeatures, may_have_tone
 from annotate.model.stance import SentimentThresholds, StanceClassifier
 from annotate.model.store import (
     CARD_FILE,
-    MODEL_FORMAT,
-    STANCE_FILE,
+    SKOPS_FORMAT,
+    STANCE_ARRAYS_FILE,
+    STANCE_META_FILE,
+    STANCE_SKOPS_FILE,
     default_model_dir,
     load_model,
 )
@@ -154,27 +156,52 @@ def test_sentiment_rejects_unknown_labels():
         SentimentThresholds().fit_scores([[0.1, 0.5]], ["happy"])
 
 
-def test_saved_model_predicts_the_same(model_dir, gold_items):
-    items, labels = gold_items
-    fitted = tier_estimators("fast", 0)[0].fit(items, labels)  # what train_model fits
+@pytest.fixture(scope="module")
+def fitted_stance(gold_items):
+    return tier_estimators("fast", 0)[0].fit(*gold_items)  # what train_model fits
+
+
+def test_saved_model_predicts_the_same(model_dir, gold_items, fitted_stance):
+    items, _ = gold_items
     loaded = load_model(model_dir)
-    np.testing.assert_allclose(loaded.stance.predict_proba(items[:40]),
-                               fitted.predict_proba(items[:40]))
+    np.testing.assert_array_equal(loaded.stance.predict_proba(items),
+                                  fitted_stance.predict_proba(items))
     assert loaded.model_version.startswith("test-") and len(loaded.model_version) == 13
 
 
-def test_loading_refuses_a_file_with_untrusted_types(model_dir, tmp_path):
+@pytest.fixture(scope="module")
+def skops_model_dir(model_dir, fitted_stance, tmp_path_factory):
+    """The same model as format 2 wrote it: stance.skops (skops, scikit-learn objects inside)."""
+    directory = tmp_path_factory.mktemp("format2") / "model"
+    shutil.copytree(model_dir, directory)
+    for name in (STANCE_META_FILE, STANCE_ARRAYS_FILE):
+        (directory / name).unlink()
+    (directory / STANCE_SKOPS_FILE).write_bytes(sio.dumps(fitted_stance))
+    card = json.loads((directory / CARD_FILE).read_text())
+    card["format"] = SKOPS_FORMAT
+    (directory / CARD_FILE).write_text(json.dumps(card))
+    return directory
+
+
+def test_a_format_2_model_still_loads_and_predicts_the_same(skops_model_dir, model_dir,
+                                                            gold_items):
+    items, _ = gold_items
+    np.testing.assert_array_equal(load_model(skops_model_dir).stance.predict_proba(items),
+                                  load_model(model_dir).stance.predict_proba(items))
+
+
+def test_loading_refuses_a_file_with_untrusted_types(skops_model_dir, tmp_path):
     tampered = tmp_path / "model"
-    shutil.copytree(model_dir, tampered)
-    (tampered / STANCE_FILE).write_bytes(sio.dumps(FunctionTransformer(func=eval)))
+    shutil.copytree(skops_model_dir, tampered)
+    (tampered / STANCE_SKOPS_FILE).write_bytes(sio.dumps(FunctionTransformer(func=eval)))
     with pytest.raises(ModelError, match="refusing to load.*eval"):
         load_model(tampered)
 
 
-def test_loading_refuses_a_damaged_file(model_dir, tmp_path):
+def test_loading_refuses_a_damaged_file(skops_model_dir, tmp_path):
     damaged = tmp_path / "model"
-    shutil.copytree(model_dir, damaged)
-    (damaged / STANCE_FILE).write_bytes(b"PK\x03\x04 not really a zip")
+    shutil.copytree(skops_model_dir, damaged)
+    (damaged / STANCE_SKOPS_FILE).write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(ModelError, match="not a readable skops file"):
         load_model(damaged)
 
@@ -222,10 +249,11 @@ def _with_old_module_paths(skops_bytes: bytes) -> bytes:
     return out.getvalue()
 
 
-def test_a_model_directory_of_the_old_format_is_told_to_retrain(model_dir, tmp_path):
+def test_a_model_directory_of_the_old_format_is_told_to_retrain(skops_model_dir, tmp_path):
     old = tmp_path / "model"
-    shutil.copytree(model_dir, old)
-    (old / STANCE_FILE).write_bytes(_with_old_module_paths((old / STANCE_FILE).read_bytes()))
+    shutil.copytree(skops_model_dir, old)
+    (old / STANCE_SKOPS_FILE).write_bytes(_with_old_module_paths(
+        (old / STANCE_SKOPS_FILE).read_bytes()))
     card = json.loads((old / CARD_FILE).read_text())
     card["format"] = "annotate-model/1"
     (old / CARD_FILE).write_text(json.dumps(card))
@@ -233,7 +261,7 @@ def test_a_model_directory_of_the_old_format_is_told_to_retrain(model_dir, tmp_p
                                          r"it with `annotate train"):
         load_model(old)
     # A card forged to say format 2 does not make the old file load: its types are not trusted.
-    card["format"] = MODEL_FORMAT
+    card["format"] = SKOPS_FORMAT
     (old / CARD_FILE).write_text(json.dumps(card))
     with pytest.raises(ModelError, match="refusing to load.*annotate.features.StanceFeatures"):
         load_model(old)

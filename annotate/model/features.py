@@ -22,10 +22,8 @@ from types import MappingProxyType
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.utils.validation import check_is_fitted
 
+from annotate.model.estimator import Estimator, check_fitted
 from annotate.model.tone import textblob_tone
 
 # Stands in for the actor span, so "ACTORTGT welcomed" generalises across actors.
@@ -288,7 +286,7 @@ def _cue_counts(left, right, window, length, start, end) -> list[float]:
 _VECTORIZERS = ("word_", "context_", "char_", "clause_")
 
 
-class StanceFeatures(TransformerMixin, BaseEstimator):
+class StanceFeatures(Estimator):
     """Items -> sparse features: TF-IDF of the marked sentence (words and characters), of the
     distance-bucketed context words, and scaled dense cue/tone features."""
 
@@ -323,6 +321,8 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def fit_transform(self, items, y=None):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         items = check_items(items)
         views = self._views(items)
         self.word_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
@@ -351,7 +351,7 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, items, tone_memo=None):
         """Features of `items`; `tone_memo` (a dict) shares TextBlob results across calls."""
-        check_is_fitted(self, "dense_mean_")
+        check_fitted(self, "dense_mean_")
         items = check_items(items)
         views = self._views(items)
         parts = [self.word_.transform([v.marked for v in views]),
@@ -363,8 +363,8 @@ class StanceFeatures(TransformerMixin, BaseEstimator):
         parts.append(self._scaled(self._dense(items, views, tone_memo)))
         return sp.hstack(parts, format="csr")
 
-    # skops writes a dict entry by entry (several MB for a vocabulary); store each vocabulary
-    # as one array of terms in index order instead and rebuild the dicts on load.
+    # Format-2 model files (skops) hold each vocabulary as one array of terms in index order
+    # (skops writes a dict entry by entry: several MB); the dicts are rebuilt on load.
     def __getstate__(self):
         state = dict(super().__getstate__())
         for name in _VECTORIZERS:

@@ -9,7 +9,7 @@ so the layer needs no download: `embedder()` loads it from the package folder wi
 its sparse features, each scaled by `semantic_weight`: the actor's clause, the sentence with the
 actor masked, and the words left and right of the span. Only the logistic regression's weights
 are saved with the model (the embedder is loaded from the package at run time), so the model file
-grows by a few kilobytes and stays loadable with skops' trusted types.
+grows by a few kilobytes.
 """
 
 from __future__ import annotations

@@ -18,12 +18,9 @@ import functools
 from types import MappingProxyType
 
 import numpy as np
-from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from annotate.model.estimator import Estimator, check_fitted
 from annotate.model.features import (
     CUE_CLASSES,
     NEGATIONS,
@@ -31,6 +28,7 @@ from annotate.model.features import (
     polarity_subjectivity,
     tokens_with_offsets,
 )
+from annotate.model.plain import PlainTfidf, softmax
 from annotate.model.stance import SentimentThresholds, fit_temperature
 
 # News-tone word prefixes (lowercase), chosen from general news vocabulary, not from the gold.
@@ -86,13 +84,17 @@ def tone_counts(text: str) -> list[float]:
             float(bool(NEGATIONS.intersection(tokens)))]
 
 
+# The word block's vectorizer settings: fitted with scikit-learn, applied by PlainTfidf.
+_WORD_SETTINGS = MappingProxyType({"ngram_range": (1, 2), "sublinear_tf": True})
+
+
 def _new_words(**params):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, **params)
+    return TfidfVectorizer(**_WORD_SETTINGS, **params)
 
 
-class SentimentLayer(ClassifierMixin, BaseEstimator):
+class SentimentLayer(Estimator):
     """Sentence sentiment: `SentimentThresholds` plus a calibrated logistic regression.
 
     `fit(texts, y)` / `fit_scores(tone, y, texts)`; prediction needs the texts too (the tone
@@ -115,6 +117,8 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _new_logistic(self):
+        from sklearn.linear_model import LogisticRegression
+
         return LogisticRegression(C=self.C, max_iter=2000, class_weight=self.class_weight,
                                   random_state=self.random_state)
 
@@ -171,8 +175,7 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
         """The fitted TF-IDF vectorizer, rebuilt once from the stored terms and idf weights."""
         cached = getattr(self, "_vectorizer", None)
         if cached is None or cached[0] is not self.vocabulary_:
-            vectorizer = _new_words(vocabulary=list(self.vocabulary_))
-            vectorizer.idf_ = np.asarray(self.idf_, dtype=float)
+            vectorizer = PlainTfidf(self.vocabulary_, self.idf_, **_WORD_SETTINGS)
             self._vectorizer = cached = (self.vocabulary_, vectorizer)
         return cached[1]
 
@@ -193,7 +196,7 @@ class SentimentLayer(ClassifierMixin, BaseEstimator):
 
     def label_distribution(self, scores, texts=None) -> np.ndarray:
         """(n, n_labels) calibrated probability of each label, columns in `classes_` order."""
-        check_is_fitted(self, "coef_")
+        check_fitted(self, "coef_")
         if texts is None:
             raise ValueError("SentimentLayer needs the sentence texts, not only their tone")
         X = self._design(self._raw_features(scores, list(texts)), list(texts))

@@ -4,25 +4,22 @@
 `annotate.model.sentiment`: a calibrated layer over these thresholds and a news-tone lexicon.)
 
 Both follow the scikit-learn contract (`__init__` stores parameters, `fit` validates, learned
-state ends in `_`) so they can be cross-validated, cloned and saved with skops.
+state ends in `_`) so they can be cross-validated and cloned; scikit-learn itself is imported
+only to fit them (annotate.model.estimator), and a saved model predicts without it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
-from scipy.special import log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from annotate.model.estimator import Estimator, check_fitted
 from annotate.model.features import StanceFeatures, check_items, polarity_subjectivity
+from annotate.model.plain import softmax
 
 
-class StanceClassifier(ClassifierMixin, BaseEstimator):
+class StanceClassifier(Estimator):
     """Stance of one actor span: items are `(sentence_text, actor_start, actor_end)`.
 
     A multinomial logistic regression over `StanceFeatures`. Its probabilities are calibrated
@@ -51,6 +48,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         super().__setstate__({"clause_weight": 0.0, "cue_weight": 0.0, **state})
 
     def _new_logistic(self):
+        from sklearn.linear_model import LogisticRegression
+
         # tol=1e-3: ten times faster than the default on NewsMTSC, same dev macro-F1.
         return LogisticRegression(C=self.C, max_iter=3000, tol=1e-3,
                                   class_weight=self.class_weight, random_state=self.random_state)
@@ -94,7 +93,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         return sp.hstack([sparse, sp.csr_matrix(self.cue_weight * cues)], format="csr")
 
     def decision_function(self, items, tone_memo=None):
-        check_is_fitted(self, "logistic_")
+        check_fitted(self, "logistic_")
         return self.logistic_.decision_function(self._matrix(check_items(items), tone_memo))
 
     def predict_proba(self, items, tone_memo=None):
@@ -119,6 +118,10 @@ def fit_temperature(new_logistic, X, y, classes, folds: int, seed: int) -> float
     folds = min(folds, int(counts.min()))
     if folds < 2:
         return 1.0
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
+    from sklearn.model_selection import StratifiedKFold
+
     split = StratifiedKFold(folds, shuffle=True, random_state=seed)
     logits = np.zeros((len(y), len(classes)))
     for train, test in split.split(X, y):
@@ -140,7 +143,7 @@ def fit_temperature(new_logistic, X, y, classes, folds: int, seed: int) -> float
 _MARGIN_EDGES = (0.05, 0.15, 0.3)
 
 
-class SentimentThresholds(ClassifierMixin, BaseEstimator):
+class SentimentThresholds(Estimator):
     """Sentence sentiment from TextBlob polarity and subjectivity, thresholds fitted on gold.
 
     `labels` are (positive, neutral, negative) in that order; by default the schema's sentiment
@@ -227,7 +230,7 @@ class SentimentThresholds(ClassifierMixin, BaseEstimator):
 
     def predict_scores(self, scores, texts=None):
         """(labels, score of each chosen label) from (polarity, subjectivity) rows."""
-        check_is_fitted(self, "score_table_")
+        check_fitted(self, "score_table_")
         scores = np.asarray(scores, dtype=float).reshape(-1, 2)
         pred = self._assign(scores, self.negative_below_, self.positive_above_,
                             self.min_subjectivity_)

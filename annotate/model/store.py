@@ -1,7 +1,8 @@
 """Model directories: save and load without unpickling untrusted code, plus the model card.
 
 A model directory holds
-  stance.skops      the StanceClassifier, saved with skops (no pickle);
+  stance.json       the StanceClassifier's parameters, labels and vectorizer settings, and
+  stance.npz        its numbers (terms, idf weights, coefficients; annotate.model.stance_file);
   sentiment.json    the sentence sentiment model as plain numbers: a SentimentLayer (its
                     thresholds, scaling, coefficients, temperature) or, in models made
                     before it existed, SentimentThresholds alone (still loaded as they were);
@@ -9,8 +10,10 @@ A model directory holds
   model-card.json   model_version, training data (files, sha256, record counts), label set,
                     schema version, cross-validated metrics, library versions, parameters.
 
-Loading checks the skops file's types against `TRUSTED_TYPES` and refuses anything else, and
-refuses a model made for another schema version or label set.
+Loading runs no code from the files (JSON and numpy arrays without pickle) and imports neither
+scikit-learn nor skops, and refuses a model made for another schema version or label set.
+Directories of format 2 hold `stance.skops` instead: still loaded, with skops, after checking
+its types against `TRUSTED_TYPES` (anything else is refused).
 """
 
 from __future__ import annotations
@@ -25,24 +28,28 @@ from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
-import skops.io as sio
 
 from annotate import __version__
 from annotate.codebook import Codebook
 from annotate.errors import AnnotateError, ModelError
 from annotate.model.sentiment import SentimentLayer
 from annotate.model.stance import SentimentThresholds, StanceClassifier
+from annotate.model.stance_file import stance_from_bytes, stance_to_bytes
 from annotate.records import atomic_directory
 from annotate.schema import load_schema
 
-# Format 2: the package moved into stage folders, so stance.skops names annotate.model.* types.
+# Format 3: the stance model as JSON + npz (loads without scikit-learn or skops).
+# Format 2: stance.skops naming annotate.model.* types; still read (SKOPS_FORMAT).
 # Format 1 files name the old flat modules; they are refused with "retrain" (never loaded by
 # widening TRUSTED_TYPES).
-MODEL_FORMAT = "annotate-model/2"
+MODEL_FORMAT = "annotate-model/3"
+SKOPS_FORMAT = "annotate-model/2"
 OLD_FORMATS = MappingProxyType({
     "annotate-model/1": "made by annotate before its modules moved into stage folders",
 })
-STANCE_FILE = "stance.skops"
+STANCE_META_FILE = "stance.json"
+STANCE_ARRAYS_FILE = "stance.npz"
+STANCE_SKOPS_FILE = "stance.skops"
 SENTIMENT_FILE = "sentiment.json"
 CODEBOOK_FILE = "codebook.json"
 CARD_FILE = "model-card.json"
@@ -181,7 +188,9 @@ def save_model(model: Model, directory) -> Path:
     """
     directory = Path(directory)
     with atomic_directory(directory, refuse=_not_a_model_directory) as build:
-        (build / STANCE_FILE).write_bytes(sio.dumps(model.stance, compression=zipfile.ZIP_DEFLATED))
+        meta, arrays = stance_to_bytes(model.stance)
+        (build / STANCE_META_FILE).write_text(meta, encoding="utf-8")
+        (build / STANCE_ARRAYS_FILE).write_bytes(arrays)
         _write_json(build / SENTIMENT_FILE, sentiment_to_dict(model.sentiment))
         _write_json(build / CODEBOOK_FILE, model.codebook.to_dict())
         _write_json(build / CARD_FILE, model.card)
@@ -215,7 +224,8 @@ def load_model(directory=None) -> Model:
                          "`annotate train gold.jsonl -o DIR` or leave out --model")
     card = _read_json(directory / CARD_FILE)
     _check_card(directory, card)
-    stance = _load_stance(directory / STANCE_FILE)
+    stance = (_load_skops_stance(directory / STANCE_SKOPS_FILE) if card["format"] == SKOPS_FORMAT
+              else _load_stance(directory))
     try:
         sentiment = sentiment_from_dict(_read_json(directory / SENTIMENT_FILE))
     except (KeyError, TypeError, ValueError) as exc:
@@ -238,16 +248,16 @@ def _read_json(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ModelError(f"{path}: missing; a model directory needs {CARD_FILE}, {STANCE_FILE}, "
-                         f"{SENTIMENT_FILE} and {CODEBOOK_FILE} (made by `annotate train`)"
-                         ) from None
+        raise ModelError(f"{path}: missing; a model directory needs {CARD_FILE}, "
+                         f"{STANCE_META_FILE}, {STANCE_ARRAYS_FILE}, {SENTIMENT_FILE} and "
+                         f"{CODEBOOK_FILE} (made by `annotate train`)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"{path}: cannot be read as JSON ({exc}); retrain with "
                          "`annotate train`") from None
 
 
 def _check_card(directory: Path, card) -> None:
-    if not isinstance(card, dict) or card.get("format") != MODEL_FORMAT:
+    if not isinstance(card, dict) or card.get("format") not in (MODEL_FORMAT, SKOPS_FORMAT):
         found = card.get("format") if isinstance(card, dict) else None
         if found in OLD_FORMATS:
             raise ModelError(f"{directory}: model format {found!r} ({OLD_FORMATS[found]}) cannot "
@@ -267,7 +277,29 @@ def _check_card(directory: Path, card) -> None:
         raise ModelError(f"{directory}: the model card has no model_version; retrain")
 
 
-def _load_stance(path: Path) -> StanceClassifier:
+def _load_stance(directory: Path) -> StanceClassifier:
+    meta_path, arrays_path = directory / STANCE_META_FILE, directory / STANCE_ARRAYS_FILE
+    try:
+        meta, arrays = meta_path.read_text(encoding="utf-8"), arrays_path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ModelError(f"{exc.filename}: missing; retrain with `annotate train`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{meta_path}: cannot be read ({exc}); retrain with `annotate train`"
+                         ) from None
+    try:
+        return stance_from_bytes(meta, arrays)
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{meta_path}: not JSON ({exc}); retrain with `annotate train`") from None
+    except (KeyError, TypeError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"{directory}: malformed stance model in {STANCE_META_FILE} / "
+                         f"{STANCE_ARRAYS_FILE} ({type(exc).__name__}: {exc}); retrain with "
+                         "`annotate train`") from None
+
+
+def _load_skops_stance(path: Path) -> StanceClassifier:
+    """A format-2 stance.skops, loaded only if it holds nothing beyond `TRUSTED_TYPES`."""
+    import skops.io as sio  # ~1 s of imports (every scikit-learn estimator): old models only
+
     try:
         data = path.read_bytes()
     except FileNotFoundError:
