@@ -102,8 +102,6 @@ def test_plain_logistic_gives_scikit_learns_decisions(texts):
 
 @pytest.mark.parametrize("tier", ["fast", "accurate"])
 def test_the_shipped_models_load_without_scikit_learn_or_skops(tier):
-    if tier == "accurate":
-        pytest.importorskip("wordllama", reason="the accurate tier needs the [semantic] extra")
     script = (
         "import sys\n"
         "from annotate.model.prelabel import Prelabeler\n"
