@@ -92,7 +92,8 @@ def is_furniture(line: str) -> bool:
         return True
     if is_related_lead_in(line):
         return True
-    if not _CYRILLIC.search(line):  # most lines: no word can mix scripts (the quick answer)
+    # most lines: no word can mix scripts (isascii is a flag check, the search reads the line)
+    if line.isascii() or not _CYRILLIC.search(line):
         return False
     return sum(_mixes_scripts(word) for word in _WORD.findall(line)) >= _DISGUISED_WORDS
 
