@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import signal
 import threading
 from collections import deque
@@ -26,16 +25,10 @@ from annotate.errors import OptionError
 from annotate.ingest.documents import (SplitStats, document_meta, stretch_cuts,
                                        stretch_sentences, suffixed)
 from annotate.ingest.sources import Document
+from annotate.workers import default_jobs
 
 STRETCH_CHARS = 1 << 20  # characters per unit of work (~1 MB): a few ms of pickling, ~0.15 s of work
-MAX_JOBS = 4  # this process writes every line: more workers than that wait on it
 _LINES_PER_WRITE = 4096
-
-
-def default_jobs() -> int:
-    """Worker processes when none are asked for: one per CPU this process may use, at most 4."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(MAX_JOBS, cpus or 1))
 
 
 def _start_worker() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from annotate.errors import OptionError
+from annotate.workers import default_jobs
 
 if TYPE_CHECKING:  # the model stack (scikit-learn, TextBlob) loads only when a model does
     from annotate.codebook import Codebook
@@ -146,13 +146,6 @@ def _ordered_parallel(prelabeler: Prelabeler, batches_in: Iterator[list[dict]],
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
-
-
-def default_jobs() -> int:
-    """Worker processes when none are asked for: one per CPU this process may use, at most 4
-    (the parent reads, checks and writes every record, so more workers wait on it)."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(4, cpus or 1))
 
 
 def prelabel_records(records: Iterable[dict], model_dir=None, *, codebook_path=None,
