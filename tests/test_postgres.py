@@ -133,7 +133,10 @@ def test_annotate_studio_on_postgresql_serves_push_and_pull(
         # a later start without --database uses the remembered one; another one is refused
         _run(["studio", "--stop"], studio_dir)
         again = _run(["studio", "--background"], studio_dir)
-        assert again.returncode == 0 and "started" in again.stderr, again.stderr
+        # an intermittent 401 here once went undiagnosed: keep the server's side in the message
+        server_side = server.log_tail(studio_dir / "server.log")
+        assert again.returncode == 0 and "started" in again.stderr, (
+            f"{again.stderr}\n--- end of server.log ---\n{server_side}")
         other = _run(["studio", "--background", "--database",
                       f"postgresql://postgres@127.0.0.1:{postgres.port}/other"], studio_dir)
         assert other.returncode != 0 and "ANNOTATE_STUDIO_DIR" in other.stderr
