@@ -21,12 +21,14 @@ from annotate.model.features import SpanView, StanceFeatures, may_have_tone
 from annotate.model.stance import SentimentThresholds, StanceClassifier
 from annotate.model.store import (
     CARD_FILE,
+    MODEL_FORMAT,
     SKOPS_FORMAT,
     STANCE_ARRAYS_FILE,
     STANCE_META_FILE,
     STANCE_SKOPS_FILE,
     default_model_dir,
     load_model,
+    save_model,
 )
 from annotate.model.training import stance_items, tier_estimators, train_model
 
@@ -188,6 +190,18 @@ def test_a_format_2_model_still_loads_and_predicts_the_same(skops_model_dir, mod
     items, _ = gold_items
     np.testing.assert_array_equal(load_model(skops_model_dir).stance.predict_proba(items),
                                   load_model(model_dir).stance.predict_proba(items))
+
+
+def test_saving_a_format_2_model_converts_it_to_format_3(skops_model_dir, gold_items, tmp_path):
+    items, _ = gold_items
+    old = load_model(skops_model_dir)
+    save_model(old, tmp_path / "converted")
+    converted = load_model(tmp_path / "converted")
+    assert converted.card["format"] == MODEL_FORMAT
+    assert converted.model_version == old.model_version
+    assert not (tmp_path / "converted" / STANCE_SKOPS_FILE).exists()
+    np.testing.assert_array_equal(converted.stance.predict_proba(items),
+                                  old.stance.predict_proba(items))
 
 
 def test_loading_refuses_a_file_with_untrusted_types(skops_model_dir, tmp_path):

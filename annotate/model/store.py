@@ -193,7 +193,8 @@ def save_model(model: Model, directory) -> Path:
         (build / STANCE_ARRAYS_FILE).write_bytes(arrays)
         _write_json(build / SENTIMENT_FILE, sentiment_to_dict(model.sentiment))
         _write_json(build / CODEBOOK_FILE, model.codebook.to_dict())
-        _write_json(build / CARD_FILE, model.card)
+        # the files are format 3 whatever the model was loaded from (save converts a format 2)
+        _write_json(build / CARD_FILE, {**model.card, "format": MODEL_FORMAT})
     return directory
 
 
