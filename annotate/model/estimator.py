@@ -60,5 +60,5 @@ class NotFittedError(ModelError, AttributeError):
 def check_fitted(estimator, attribute: str) -> None:
     """Raise NotFittedError when `estimator` has not been fitted (lacks `attribute`)."""
     if not hasattr(estimator, attribute):
-        raise NotFittedError(f"this {type(estimator).__name__} is not fitted yet; call fit first "
-                         "or load a trained model")
+        raise NotFittedError(f"this {type(estimator).__name__} is not fitted yet; call fit "
+                             "first or load a trained model")

@@ -50,19 +50,22 @@ def _streamed_page(session: Session, params: dict, totals: list) -> Iterator[dic
             for chunk in answer.iter_bytes():
                 tasks.send(chunk)
                 counts.send(chunk)
-                for task in found:
-                    if not isinstance(task, dict) or "id" not in task:
-                        raise NotLabelStudio("GET api/tasks listed something that is not a task")
-                    yield task
+                yield from _checked(found)
                 del found[:]
         tasks.close()
         counts.close()
     except ijson.JSONError:
         raise NotLabelStudio("GET api/tasks did not answer JSON") from None
-    for task in found:  # the last few, parsed only when the parser closed
-        yield task
+    yield from _checked(found)  # the last few, parsed only when the parser closed
     if total and isinstance(total[0], int):
         totals.append(total[0])
+
+
+def _checked(found: list) -> Iterator[dict]:
+    for task in found:
+        if not isinstance(task, dict) or "id" not in task:
+            raise NotLabelStudio("GET api/tasks listed something that is not a task")
+        yield task
 
 
 _INDEX_FIELDS = "id,data,total_annotations,cancelled_annotations"
