@@ -23,7 +23,7 @@ from annotate.ingest.documents import (
     prose_blocks,
     split_document,
 )
-from annotate.ingest.splitting import blingfire_ends, sentence_spans
+from annotate.ingest.splitting import blingfire_breaks_at, blingfire_ends, sentence_spans
 from annotate.records import read_records, read_text
 
 # Labelled tricky cases: (text, its sentences). benchmarks/bench_split.py scores every splitter
@@ -104,6 +104,70 @@ def test_fast_blingfire_call_agrees_with_blingfires_own_wrapper():
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
         expected = {end for _, end in blingfire.text_to_sentences_and_offsets(text)[1][:-1]}
         assert blingfire_ends(text) == expected, text
+
+
+# Stops blingfire decides, and words after them, to build paragraphs full of such decisions.
+_AMBIGUOUS_STOPS = ["U.S.", "U.N.", "U.K.", "D.C.", "N.Y.", "U.S.A.", "Ph.D.", "etc.", "Inc.",
+                    "Co.", "Corp.", "Ltd.", "LLC.", "Bros.", "Jr.", "Sr.", "p.m.", "a.m.", "A.M.",
+                    "P.M.", "...", "…"]
+_CAPITALISED = ["The", "He", "She", "Senate", "Officials", "Tuesday", "President", "In", "But",
+                "It", "A", "I", "Washington", "Mr.", "“We", '"This', "(The", "'I", "Haïti’s"]
+
+
+def _paragraphs_with_ambiguous_stops(sentences: list[str], count: int, seed: int) -> list[str]:
+    """Paragraphs of 2-6 `sentences`, each ending in an ambiguous stop or carrying one (followed
+    by a capitalised word) somewhere inside."""
+    rng = random.Random(seed)
+    paragraphs = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(2, 6)):
+            words = rng.choice(sentences).split()
+            if rng.random() < 0.5:
+                words = [*words[:-1], words[-1].rstrip('.!?"”'), rng.choice(_AMBIGUOUS_STOPS)]
+            else:
+                words.insert(rng.randrange(len(words) + 1),
+                             f"{rng.choice(_AMBIGUOUS_STOPS)} {rng.choice(_CAPITALISED)}")
+            parts.append(" ".join(words))
+        paragraphs.append(rng.choice([" ", "\n", "  "]).join(parts))
+    return paragraphs
+
+
+def _window_disagreements(paragraphs: list[str]) -> tuple[list[str], int]:
+    """Stops where blingfire asked of a window around the stop (what the splitter asks) answers
+    otherwise than asked of the whole paragraph; and how many stops were asked."""
+    disagreements, asked = [], 0
+    for paragraph in paragraphs:
+        whole = blingfire_ends(paragraph)
+        for end in range(1, len(paragraph)):
+            if paragraph[end - 1] in ".…" and paragraph[end].isspace():
+                asked += 1
+                if blingfire_breaks_at(paragraph, end) != (end in whole):
+                    disagreements.append(paragraph[max(0, end - 60):end + 60])
+    return disagreements, asked
+
+
+def test_blingfire_asked_of_a_window_answers_as_asked_of_the_whole_paragraph():
+    # The splitter asks blingfire about one stop at a time, of ~32 characters either side: its
+    # rules look a word or two either side, and reading the whole paragraph for each stop cost
+    # most of the split's time. Bundled articles' sentences, rebuilt into long paragraphs.
+    sentences = [record["text"] for record in iter_sentences(
+        [Path(__file__).resolve().parents[1] / "corpora/haiti-mss/articles"], SplitStats())]
+    paragraphs = _paragraphs_with_ambiguous_stops(sentences, 3000, seed=11)
+    assert min(map(len, paragraphs)) < 200 < max(map(len, paragraphs))
+    disagreements, asked = _window_disagreements(paragraphs)
+    assert asked > 10000
+    assert disagreements == []
+
+
+@pytest.mark.shared_data
+def test_blingfire_window_agrees_on_news_sentences(shared_dir):
+    path = shared_dir / "data/newsmtsc/splits/train.jsonl"
+    sentences = sorted({json.loads(line)["sentence"].strip() for line in path.open(encoding="utf-8")})
+    paragraphs = _paragraphs_with_ambiguous_stops([s for s in sentences if s], 6000, seed=5)
+    disagreements, asked = _window_disagreements(paragraphs)
+    assert asked > 20000
+    assert disagreements == []
 
 
 # --- the seed article --------------------------------------------------------------------------

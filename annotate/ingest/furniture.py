@@ -56,14 +56,17 @@ _NEWS_BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _TEASER = re.compile(r".{20,}(?:\[…\]|\[\.\.\.\])")
+_TEASER_MARKS = ("[…]", "[...]")
 _FOOTNOTE = re.compile(r"[*†‡][^\W\d][^*]{0,400}")
+_FOOTNOTE_SIGNS = "*†‡"
 _RELATED_LEAD_IN = re.compile(
     r"(?:see also|look at other \w+|related(?: \w+)?|more (?:from|on|in) [\w ]{1,40}|read (?:also|more)|"
     r"you (?:may|might) also (?:like|enjoy)|further reading|other (?:stories|articles|news)"
     r"|more (?:stories|articles|news))\s*:?", re.IGNORECASE)
 # Navigation: three or more short items separated by | • · » or > ("Home | News | Contact").
 _NAV_ITEM = r"[^\W\d][\w&'’ -]{0,30}"
-_NAVIGATION = re.compile(rf"{_NAV_ITEM}(?:\s*[|•·»>]\s*{_NAV_ITEM}){{2,}}")
+_NAV_SEPARATORS = "|•·»>"
+_NAVIGATION = re.compile(rf"{_NAV_ITEM}(?:\s*[{_NAV_SEPARATORS}]\s*{_NAV_ITEM}){{2,}}")
 _LONGEST_LINE = 800
 _WORD = re.compile(r"\w+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -80,15 +83,23 @@ def _mixes_scripts(word: str) -> bool:
     return latin and cyrillic
 
 
+def _has_separator(line: str) -> bool:
+    return any(separator in line for separator in _NAV_SEPARATORS)
+
+
 def is_furniture(line: str) -> bool:
     """True if the line is web-page furniture (a share button, a menu, a cookie banner, a
     newsletter call, a copyright notice...)."""
     line = line.strip()
     if not line or len(line) > _LONGEST_LINE:
         return False
-    if len(line) <= 300 and (_INTERFACE.fullmatch(line) or _NAVIGATION.fullmatch(line)):
+    # the cheap tests first: a navigation line has a separator, a teaser ends in its mark, a
+    # footnote starts with its sign (str methods, not the regex engine: most lines are prose)
+    if len(line) <= 300 and (_INTERFACE.fullmatch(line)
+                             or (_has_separator(line) and _NAVIGATION.fullmatch(line))):
         return True
-    if _NEWS_BOILERPLATE.fullmatch(line) or _TEASER.fullmatch(line) or _FOOTNOTE.fullmatch(line):
+    if (_NEWS_BOILERPLATE.fullmatch(line) or (line.endswith(_TEASER_MARKS) and _TEASER.fullmatch(line))
+            or (line[0] in _FOOTNOTE_SIGNS and _FOOTNOTE.fullmatch(line))):
         return True
     if is_related_lead_in(line):
         return True

@@ -23,7 +23,7 @@ from json.encoder import encode_basestring  # json.dumps' escaping of a str (ens
 
 from annotate.errors import OptionError
 from annotate.ingest.documents import (SplitStats, document_meta, stretch_cuts,
-                                       stretch_sentences, suffixed)
+                                       stretch_sentences)
 from annotate.ingest.sources import Document
 from annotate.workers import default_jobs
 
@@ -92,8 +92,10 @@ class _DocumentLines:
 
     def __init__(self, document: Document):
         self.text = document.text
-        self.doc = encode_basestring(document.id)
-        self.id_prefix = f'{{"id":{self.doc[:-1]}:'  # the id is "doc_id:digest[-n]"
+        doc = encode_basestring(document.id)
+        # a line is: head, id, middle, text, "start", "end", "prev_text", "next_text", tail
+        self.head = f'{{"id":{doc[:-1]}:'  # the id is "doc_id:digest[-n]"
+        self.middle = f'","doc_id":{doc},"text":'
         self.tail = "".join(f',"{name}":{encode_basestring(value)}'
                             for name, value in document_meta(document).items()) + "}\n"
         self.seen: dict[str, int] = {}
@@ -101,29 +103,40 @@ class _DocumentLines:
         self.held = None  # (id, escaped text, start, end, escaped previous text) of the last one
 
     def add(self, offset: int, spans: list[tuple[int, int]], digests: list[str]) -> list[str]:
-        lines = []
-        text, prefix, doc, tail = self.text, self.id_prefix, self.doc, self.tail
-        held = self.held
-        for digest, (start, end) in zip(suffixed(digests, self.seen), spans):
-            escaped = encode_basestring(text[offset + start:offset + end])
-            if held is not None:
-                lines.append(f'{prefix}{held[0]}","doc_id":{doc},"text":{held[1]},'
-                             f'"start":{held[2]},"end":{held[3]},"prev_text":{held[4]},'
-                             f'"next_text":{escaped}{tail}')
-                held = (digest, escaped, offset + start, offset + end, held[1])
-            else:
-                held = (digest, escaped, offset + start, offset + end, '""')
-        self.held = held
+        lines: list[str] = []
+        append = lines.append
+        text, seen, head, middle, tail = self.text, self.seen, self.head, self.middle, self.tail
+        if self.held is None:
+            held_id = held_text = None
+            held_start = held_end = 0
+            held_prev = '""'
+        else:
+            held_id, held_text, held_start, held_end, held_prev = self.held
+        for digest, (start, end) in zip(digests, spans):
+            # documents.suffixed, inlined: its generator cost ~0.1 s per 400,000 sentences
+            count = seen.get(digest, 0) + 1
+            seen[digest] = count
+            if count > 1:
+                digest = f"{digest}-{count}"
+            start += offset
+            end += offset
+            escaped = encode_basestring(text[start:end])
+            if held_id is not None:
+                append(f'{head}{held_id}{middle}{held_text},"start":{held_start},"end":{held_end},'
+                       f'"prev_text":{held_prev},"next_text":{escaped}{tail}')
+                held_prev = held_text
+            held_id, held_text, held_start, held_end = digest, escaped, start, end
+        if held_id is not None:
+            self.held = (held_id, held_text, held_start, held_end, held_prev)
         self.sentences += len(spans)
         return lines
 
     def finish(self) -> list[str]:
-        held = self.held
-        if held is None:
+        if self.held is None:
             return []
-        return [f'{self.id_prefix}{held[0]}","doc_id":{self.doc},"text":{held[1]},'
-                f'"start":{held[2]},"end":{held[3]},"prev_text":{held[4]},"next_text":""'
-                f'{self.tail}']
+        held_id, held_text, held_start, held_end, held_prev = self.held
+        return [f'{self.head}{held_id}{self.middle}{held_text},"start":{held_start},"end":{held_end},'
+                f'"prev_text":{held_prev},"next_text":""{self.tail}']
 
 
 def sentence_lines(documents: Iterable[Document], stats: SplitStats, jobs: int | None = None,
