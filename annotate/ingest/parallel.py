@@ -14,9 +14,7 @@ escaped once (a sentence is in three lines: its own, and its neighbours' prev_te
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import signal
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring  # json.dumps' escaping of a str (ensure_ascii=False)
@@ -25,7 +23,7 @@ from annotate.errors import OptionError
 from annotate.ingest.documents import (SplitStats, document_meta, stretch_cuts,
                                        stretch_sentences)
 from annotate.ingest.sources import Document
-from annotate.workers import default_jobs
+from annotate.workers import default_jobs, worker_context
 
 STRETCH_CHARS = 1 << 20  # characters per unit of work (~1 MB): a few ms of pickling, ~0.15 s of work
 _LINES_PER_WRITE = 4096
@@ -70,11 +68,7 @@ def _split_pieces(tasks: Iterator[tuple[list, list[str]]], jobs: int | None) -> 
         for pieces, texts in tasks:
             yield from ((*piece, result) for piece, result in zip(pieces, _split_stretches(texts)))
         return
-    # fork starts workers at once, but only a single-threaded process may fork safely (a lock
-    # another thread holds stays held in the child: a server's threads in a test hung it)
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if forkable else "spawn")
-    with context.Pool(jobs, initializer=_start_worker) as pool:
+    with worker_context().Pool(jobs, initializer=_start_worker) as pool:
         pending: deque = deque()  # at most 2*jobs tasks in flight: memory stays bounded
         for pieces, texts in tasks:
             pending.append((pieces, pool.apply_async(_split_stretches, (texts,))))

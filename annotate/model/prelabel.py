@@ -9,7 +9,6 @@ a few in flight, and come back in input order (`jobs=None`: as many as pay, see 
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from annotate.errors import OptionError
-from annotate.workers import default_jobs
+from annotate.workers import default_jobs, worker_context
 
 if TYPE_CHECKING:  # the model stack (scikit-learn, TextBlob) loads only when a model does
     from annotate.codebook import Codebook
@@ -135,10 +134,8 @@ def _ordered_parallel(prelabeler: Prelabeler, batches_in: Iterator[list[dict]],
                       jobs: int) -> Iterator[list[dict]]:
     """Label batches on `jobs` processes, yielding results in input order with at most 2*jobs
     batches in flight (Pool.imap would read the whole input ahead and grow memory)."""
-    # fork hands the loaded model to the workers as it is; spawn pickles it once per worker
-    context = multiprocessing.get_context("fork" if "fork" in
-                                          multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(jobs, initializer=_start_worker, initargs=(prelabeler,)) as pool:
+    # spawn (a process with threads) pickles the loaded model once per worker
+    with worker_context().Pool(jobs, initializer=_start_worker, initargs=(prelabeler,)) as pool:
         pending: deque = deque()
         for batch in batches_in:
             pending.append(pool.apply_async(_label_in_worker, (batch,)))
