@@ -107,22 +107,47 @@ def test_two_machines_pushing_into_an_existing_project_keep_one_task_per_sentenc
     assert sum(created) == 19, outputs
 
 
-def test_a_copy_someone_annotated_is_never_removed(label_studio, predictions_file, tmp_path):
-    """The reconciliation removes only unannotated copies the push itself made."""
-    title = f"concurrent-annotated-{next(_titles)}"
+def _project_with_copies(label_studio, predictions_file, title):
+    """A project where a second push made copies of three sentences' tasks: (session, project,
+    records, the first tasks' ids, the copies' ids)."""
     records = list(read_records(predictions_file))[:3]
     session = label_studio.session()
     project = labelstudio.create_project(session, title, **project_settings())
     first = labelstudio.import_tasks(session, project["id"], [tasks.task(r, TARGET) for r in records])
-    # a second push made copies of all three; an annotator already opened and submitted one
     second = labelstudio.import_tasks(session, project["id"],
                                       [tasks.task(r, TARGET) for r in records])
+    return session, project, records, first, second
+
+
+def test_a_copy_someone_annotated_is_never_removed(label_studio, predictions_file):
+    """The reconciliation removes only unannotated copies the push itself made."""
+    session, project, records, first, second = _project_with_copies(
+        label_studio, predictions_file, f"concurrent-annotated-{next(_titles)}")
+    # an annotator already opened and submitted one of the copies
     session.ls.annotations.create(id=second[0], result=tasks.prediction_result(records[0]))
     check = reconcile.remove_duplicate_tasks(session, project["id"], 0, set(second))
     assert sorted(check.removed) == sorted(second[1:])
     assert check.kept_annotated == 1
     left = {t["id"] for t in labelstudio.task_index(session, project["id"])}
     assert left == set(first) | {second[0]}
+
+
+def test_a_copy_someone_skipped_or_started_is_never_removed(label_studio, predictions_file):
+    """A skip is an annotation too, and a draft (work not yet submitted, which the task
+    listing's counters do not show) is kept like a submitted annotation."""
+    session, project, records, first, second = _project_with_copies(
+        label_studio, predictions_file, f"concurrent-drafted-{next(_titles)}")
+    session.ls.annotations.create(id=second[0], result=[], was_cancelled=True)
+    draft = session.request("POST", f"api/tasks/{second[1]}/drafts",
+                            content=json.dumps({"result": tasks.prediction_result(records[1]),
+                                                "lead_time": 5.0}).encode(),
+                            headers={"Content-Type": "application/json"})
+    assert draft.status_code == 201, draft.text
+    check = reconcile.remove_duplicate_tasks(session, project["id"], 0, set(second))
+    assert check.removed == [second[2]]
+    assert check.kept_annotated == 2
+    left = {t["id"] for t in labelstudio.task_index(session, project["id"])}
+    assert left == set(first) | set(second[:2])
 
 
 def test_two_update_predictions_at_once_add_each_prediction_once(label_studio, predictions_file,

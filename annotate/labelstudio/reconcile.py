@@ -100,6 +100,7 @@ def remove_duplicate_tasks(session, project_id: int, baseline_id: int,
     by_sentence: dict[str | None, list[dict]] = defaultdict(list)
     for task in recent:
         by_sentence[task["sentence_id"]].append(task)
+    unannotated = []
     for sentence_id, copies in by_sentence.items():
         if sentence_id is None or len(copies) < 2:
             continue
@@ -110,7 +111,11 @@ def remove_duplicate_tasks(session, project_id: int, baseline_id: int,
             if task["annotated"]:
                 result.kept_annotated += 1
             else:
-                result.removed.append(task["id"])
+                unannotated.append(task["id"])
+    # the listing's counters are asked again of each task before anything is deleted
+    held = labelstudio.tasks_holding_work(session, unannotated)
+    result.kept_annotated += len(held)
+    result.removed = [task_id for task_id in unannotated if task_id not in held]
     labelstudio.delete_tasks(session, project_id, result.removed)
     gone = set(result.removed)
     result.tasks = {t["id"]: t["sentence_id"] for t in recent if t["id"] not in gone}

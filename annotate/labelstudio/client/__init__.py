@@ -47,6 +47,7 @@ from annotate.labelstudio.client.tasks import (
     task_index,
     task_index_after,
     tasks_after,
+    tasks_holding_work,
     unannotated_tasks,
 )
 
@@ -57,6 +58,6 @@ __all__ = [
     "delete_project", "delete_tasks", "download_export", "export_tasks", "find_project",
     "import_predictions", "import_tasks", "invite_token", "is_healthy", "iter_task_index",
     "ml_backends", "prediction_versions", "predictions", "projects_titled", "require_project",
-    "server_errors", "task_index", "task_index_after", "tasks_after", "train_ml_backend",
-    "unannotated_tasks", "update_project", "users",
+    "server_errors", "task_index", "task_index_after", "tasks_after", "tasks_holding_work",
+    "train_ml_backend", "unannotated_tasks", "update_project", "users",
 ]

@@ -106,6 +106,28 @@ def task_index_after(session: Session, project_id: int, task_id: int) -> list[di
             for i, sentence_id, annotated in iter_task_index(session, project_id, task_id)]
 
 
+def tasks_holding_work(session: Session, task_ids) -> set[int]:
+    """The tasks among `task_ids` that hold anything an annotator made: an annotation (submitted
+    or skipped) or a draft, by anyone.
+
+    Asked of each task's own rows (its detail lists every annotation; its draft list every
+    user's drafts), not of the counters a task listing gives: a test once saw a copy annotated a
+    moment before listed with no annotations. Two requests a task: meant for the few copies a
+    push is about to delete."""
+    held = set()
+    with server_errors(session.url, "check tasks for annotations before deleting them",
+                       session.key):
+        for task_id in task_ids:
+            detail = send_json(session, "GET", f"api/tasks/{task_id}/", None, ("id",))
+            drafts = session.request("GET", f"api/tasks/{task_id}/drafts").json()
+            if not isinstance(drafts, list):
+                raise NotLabelStudio(f"GET api/tasks/{task_id}/drafts did not list drafts")
+            if (detail.get("annotations") or drafts or detail.get("total_annotations")
+                    or detail.get("cancelled_annotations")):
+                held.add(task_id)
+    return held
+
+
 def delete_tasks(session: Session, project_id: int, task_ids: list[int]) -> None:
     """Delete these tasks in one request (the Data Manager's delete action)."""
     if not task_ids:
