@@ -86,11 +86,33 @@ def test_two_pushes_into_a_new_project_at_once_make_one_project_and_one_task_eac
     data_dirs = ([tmp_path / "shared"] * 2 if machines == "one machine"
                  else [tmp_path / "a", tmp_path / "b"])
     _both(label_studio, data_dirs, predictions_file, title)
-    _assert_one_of_everything(label_studio, title, predictions_file)
+    project_id, index = _assert_one_of_everything(label_studio, title, predictions_file)
     # and the project stays usable: a third push finds everything there
     third = _both(label_studio, data_dirs[:1], predictions_file, title)[0]
     assert "0 tasks created, 24 already present" in third
     assert "warning" not in third
+    # and the server still counts annotations (two project deletes at once stop that for good)
+    session = label_studio.session()
+    record = next(iter(read_records(predictions_file)))
+    task_id = next(t["id"] for t in index if t["sentence_id"] == record["id"])
+    session.ls.annotations.create(id=task_id, result=tasks.prediction_result(record))
+    annotated = {t["id"] for t in labelstudio.task_index(session, project_id) if t["annotated"]}
+    assert annotated == {task_id}
+
+
+def test_each_push_deletes_only_its_own_copy_of_a_new_project(label_studio):
+    """Of two projects created with one title at once, the newer one's push deletes it; the
+    older one's push leaves it for that push (two deletes at once break Label Studio 1.23)."""
+    title = f"concurrent-settle-{next(_titles)}"
+    session = label_studio.session()
+    older = labelstudio.create_project(session, title, **project_settings())
+    newer = labelstudio.create_project(session, title, **project_settings())
+    assert reconcile.settle_project(session, older)[1] is True
+    assert [p["id"] for p in labelstudio.projects_titled(session, title)] == [older["id"],
+                                                                             newer["id"]]
+    settled, ours = reconcile.settle_project(session, newer)
+    assert (settled["id"], ours) == (older["id"], False)
+    assert [p["id"] for p in labelstudio.projects_titled(session, title)] == [older["id"]]
 
 
 def test_two_machines_pushing_into_an_existing_project_keep_one_task_per_sentence(

@@ -72,14 +72,18 @@ def push_lock(url: str, title: str, directory: Path | None = None,
 def settle_project(session, project: dict) -> tuple[dict, bool]:
     """After creating `project`: (the project to push into, whether it is the one just created).
 
-    Pushes that created the same title at the same time all settle on the oldest project; every
-    newer copy still empty is deleted, ours and any other's (one whose create failed half-way,
-    or a push that has not settled yet: it settles on the oldest too, so it never fills its own)."""
+    Pushes that created the same title at the same time all settle on the oldest project, and
+    each deletes only its own copy (still empty), never another's: Label Studio 1.23 deletes a
+    project with every model signal switched off process-wide (`temporary_disconnect_all_signals`
+    swaps the receiver lists out and back without a lock), so two deletes at once leave the
+    server with none: from then on it counts no annotation and fires no webhook until it is
+    restarted (a test saw it). A copy left by a push that died before settling stays, empty."""
     same_title = labelstudio.projects_titled(session, project["title"] or "")
     oldest = same_title[0] if same_title else project
-    for copy in same_title[1:]:
-        if not copy.get("task_number"):
-            labelstudio.delete_project(session, copy["id"], missing_ok=True)
+    if oldest["id"] != project["id"]:
+        ours = next((p for p in same_title if p["id"] == project["id"]), project)
+        if not ours.get("task_number"):
+            labelstudio.delete_project(session, project["id"], missing_ok=True)
     return oldest, oldest["id"] == project["id"]
 
 

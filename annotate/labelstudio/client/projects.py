@@ -81,8 +81,9 @@ def require_project(session: Session, title: str) -> dict:
 def create_project(session: Session, title: str, **settings) -> dict:
     """Create the project, once. The SDK would resend a POST that failed with a 5xx, but Label
     Studio commits the project before the rest of its request (a locked SQLite fails that rest):
-    a resend makes a second project. So no resend; after a 5xx the project is looked for by title
-    (any copy is fine: `reconcile.settle_project` keeps the oldest and deletes the empty rest)."""
+    a resend makes a second project. So no resend; after a 5xx the newest project of the title is
+    taken as the one made here (`reconcile.settle_project` then keeps the oldest and deletes this
+    one if it is not the oldest and still empty)."""
     from label_studio_sdk.core.api_error import ApiError
 
     with server_errors(session.url, f"create the project {title!r}", session.key):
