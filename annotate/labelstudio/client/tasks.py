@@ -111,9 +111,10 @@ def tasks_holding_work(session: Session, task_ids) -> set[int]:
     or skipped) or a draft, by anyone.
 
     Asked of each task's own rows (its detail lists every annotation; its draft list every
-    user's drafts), not of the counters a task listing gives: a test once saw a copy annotated a
-    moment before listed with no annotations. Two requests a task: meant for the few copies a
-    push is about to delete."""
+    user's drafts), not of the counters a task listing gives: model signals keep those, and Label
+    Studio switches every signal off while it deletes a project (see
+    `reconcile.settle_project`), so an annotation saved meanwhile is never counted; and drafts
+    have no counter. Two requests a task: meant for the few copies a push is about to delete."""
     held = set()
     with server_errors(session.url, "check tasks for annotations before deleting them",
                        session.key):
