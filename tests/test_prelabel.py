@@ -88,11 +88,10 @@ def test_jobs_and_batches_do_not_change_the_output(sentences, tmp_path):
     assert one.read_bytes() == chosen.read_bytes()
 
 
-
 def test_workers_started_beside_another_thread_are_spawned_and_label_the_same(sentences,
                                                                              tmp_path):
-    # a server (annotate serve, a test's Label Studio client) may call prelabel from a process
-    # with threads; a forked child inherits any lock those threads hold and can hang on it
+    # a library user (a web service, a test with a Label Studio client) may call prelabel from a
+    # process with threads; a forked child inherits any lock those threads hold and can hang on it
     import threading
 
     from annotate.workers import worker_context
@@ -111,6 +110,7 @@ def test_workers_started_beside_another_thread_are_spawned_and_label_the_same(se
     assert one.read_bytes() == two.read_bytes()
     if threading.active_count() == 1:
         assert worker_context().get_start_method() == "fork"
+
 
 def test_bad_sentence_line_is_refused_without_output(sentences, tmp_path):
     lines = sentences.read_text(encoding="utf-8").splitlines(True)
