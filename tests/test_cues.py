@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from annotate.model.cues import _STATES, N_FEATURES, cue_features, cue_matrix
+from annotate.model.features import name_words
 from annotate.model.features import CUE_CLASSES
 
 NAMES = [f"{c}_{s}" for c in CUE_CLASSES for s in _STATES] + [
@@ -41,3 +42,17 @@ def test_the_cues_belong_to_the_actor_whose_clause_holds_them():
     assert "supportive_negated" in on(text, "Russia")
     assert cue_matrix([(text, 0, 5), (text, 30, 36)]) == [cue_features(text, 0, 5),
                                                          cue_features(text, 30, 36)]
+
+
+def test_the_words_of_a_name_are_no_position_words():
+    # "Support" in the mission's name is not the actor's position: no cue at all after Ruto
+    named = "Ruto toured the Multinational Security Support Mission base on Monday."
+    plain = "Ruto said he would support the mission."
+    assert sum(cue_features(named, 0, 4)) == 0
+    assert sum(cue_features(plain, 0, 4)) > 0
+
+
+def test_a_headline_in_title_case_keeps_its_cues():
+    headline = "Kenya Backs Haiti Mission As Gangs Advance"
+    assert name_words(headline) == frozenset()
+    assert sum(cue_features(headline, 0, 5)) > 0

@@ -18,7 +18,14 @@ import pytest
 
 from annotate.ingest.documents import iter_documents, split_document
 from annotate.model import actor_words, actors, features, holders
-from annotate.model.features import CUE_CLASSES, NEGATIONS, SpanView, cue_class, tokens_with_offsets
+from annotate.model.features import (
+    CUE_CLASSES,
+    NEGATIONS,
+    SpanView,
+    cue_class,
+    name_words,
+    tokens_with_offsets,
+)
 from annotate.model.prelabel import Prelabeler
 from annotate.model.tone import textblob_tone
 
@@ -123,14 +130,15 @@ def test_the_tokenizer_gives_textblobs_tokens(sentences):
     assert different == []
 
 
-def _cue_counts_before(left, right, window, length, start, end) -> list[float]:
-    """features._cue_counts as it was written before (one pass per cue class)."""
+def _cue_counts_before(left, right, window, length, start, end, names) -> list[float]:
+    """features._cue_counts as it was written before (one pass per cue class); the words of
+    `names` (`name_words`) are no cues."""
     values = []
     for name in CUE_CLASSES:
         near_l = near_r = far = negated = 0.0
         for side, toks in (("l", list(reversed(left))), ("r", right)):
-            for distance, (tok, _, _) in enumerate(toks, start=1):
-                if cue_class(tok) != name:
+            for distance, (tok, tok_start, _) in enumerate(toks, start=1):
+                if tok_start in names or cue_class(tok) != name:
                     continue
                 weight = 1.0 / distance ** 0.5
                 if distance <= window:
@@ -161,7 +169,8 @@ def test_span_views_read_the_same_tokens_and_cues_as_from_slices(sentences):
             assert tokens_with_offsets(text, 0, start) == left
             assert tokens_with_offsets(text, end) == right
             view = SpanView(text, start, end, 6)
-            assert view.dense_cues == _cue_counts_before(left, right, 6, len(text), start, end)
+            assert view.dense_cues == _cue_counts_before(left, right, 6, len(text), start, end,
+                                                         name_words(text))
             checked += 1
     assert checked > 3000
 

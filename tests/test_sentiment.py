@@ -79,6 +79,13 @@ def test_news_tone_words_and_negation_are_counted():
     assert not_restored[:4] == [0.0, 0.0, 0.0, 1.0] and not_restored[-1] == 1.0
 
 
+def test_the_words_of_a_name_count_as_no_tone_or_cue():
+    named = tone_counts("The Peace and Security Support Office opened in May.")
+    plain = tone_counts("Peace talks opened in May, with support from donors.")
+    assert sum(named) == 0
+    assert plain[1] == 1.0 and sum(plain[4:7]) == 1.0  # "peace" tone, "support" cue
+
+
 def test_violence_reads_negative_where_the_thresholds_miss_it(layer):
     text = "Gangs killed dozens of residents and displaced thousands in the attacks."
     assert layer.thresholds_.predict([text])[0] != "negative"  # TextBlob: subjectivity 0

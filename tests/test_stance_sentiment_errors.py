@@ -76,6 +76,19 @@ def test_shortfalls_and_an_expiring_mandate_are_negative(prelabel, text):
 @pytest.mark.parametrize("text", [
     "The situation remained critical, adding urgency to the talks on the mission's future.",
     "Conditions in the camps remained critical as the rainy season began.",
+    # the positive words of a concession and of the goal do not outweigh the situation
+    "Despite pledges from several donors, the crisis remained critical, with the looming end of "
+    "the mandate adding urgency to the search for a lasting way to restore order.",
 ])
 def test_a_critical_situation_is_negative(prelabel, text):
+    assert prelabel(text)["sentiment"] == "negative"
+
+
+@pytest.mark.parametrize("text", [
+    # "Support" names the mission here: it is no supportive cue and no good news
+    "The Multinational Security Support Mission, backed by the United Nations, had received only "
+    "a fraction of the officers it was promised, and its mandate was due to expire.",
+    "The Peace and Security Support Office said only a fraction of the pledged money had arrived.",
+])
+def test_a_name_holding_a_cue_word_does_not_make_bad_news_positive(prelabel, text):
     assert prelabel(text)["sentiment"] == "negative"

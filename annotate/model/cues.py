@@ -24,6 +24,7 @@ from annotate.model.features import (
     NEGATIONS,
     NEUTRAL_REPORTING_VERBS,
     cue_class,
+    name_words,
     tokens_with_offsets,
 )
 
@@ -60,14 +61,15 @@ def cue_features(text: str, start: int, end: int, tokens=None) -> list[float]:
     """The dense modality/negation features of one actor span (see the module docstring);
     `tokens`: `tokens_with_offsets(text)` when the caller has it already."""
     tokens = tokens_with_offsets(text) if tokens is None else tokens
-    sentence = [tok for tok, _, _ in tokens]
+    names = name_words(text)  # a word of a name ("Security Support Mission") is no cue
+    sentence = [tok for tok, tok_start, _ in tokens if tok_start not in names]
     own = []
     for tok, tok_start, _ in tokens:
         if tok_start < end:
             continue
         if tok in _BREAKS:
             break
-        own.append(tok)
+        own.append("" if tok_start in names else tok)
     values = dict.fromkeys(((c, s) for c in CUE_CLASSES for s in _STATES), 0.0)
     position = None
     for i, tok in enumerate(own[:_LOOKAHEAD]):

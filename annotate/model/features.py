@@ -83,6 +83,37 @@ def tokens_with_offsets(text: str, pos: int = 0, endpos: int | None = None
     return [(m.group().lower(), *m.span()) for m in found]
 
 
+# Lower-case words that may join the capitalised words of one name ("Bureau of Labor Statistics").
+_NAME_JOINERS = frozenset({"of", "for", "and", "on", "de", "du"})
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def name_words(text: str) -> frozenset[int]:
+    """Start offsets of the words inside multi-word capitalised names ("Support" in "the
+    Multinational Security Support Mission", "Peace" in "Peace Corps"): a name states no
+    position and no tone, so the cue and tone counts skip these words. Empty for a headline
+    in title case, where capitals mark no names."""
+    words = [(m.group(), m.start()) for m in _TOKEN.finditer(text)]
+    alphabetic = [word for word, _ in words if word[0].isalpha()]
+    # a title-case headline lower-cases only its short words ("Kenya Backs Mission as Gangs Advance")
+    if len(alphabetic) >= 4 and not any(word.islower() and len(word) >= 4 for word in alphabetic):
+        return frozenset()
+    found: set[int] = set()
+    run: list[int] = []  # starts of the capitalised words of the current name
+    pending: list[int] = []  # joiners seen since its last capitalised word
+    for word, start in [*words, ("", len(text))]:
+        if word[:1].isupper():
+            run += pending + [start] if run else [start]
+            pending = []
+        elif run and word in _NAME_JOINERS and not pending:
+            pending = [start]
+        else:
+            if len(run) >= 2:
+                found.update(run)
+            run, pending = [], []
+    return frozenset(found)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def cue_class(token: str) -> str | None:
     """The stance-cue class a lowercase token belongs to, or None (cached: tokens repeat)."""
@@ -174,7 +205,8 @@ class SpanView:
         self.left_text = text[near_left[0][1]:start] if near_left else ""
         self.right_text = text[end:near_right[-1][2]] if near_right else ""
         self.context = " ".join(_context_words(near_left, near_right))
-        self.dense_cues = _cue_counts(left, right, window, len(text), start, end)
+        self.dense_cues = _cue_counts(left, right, window, len(text), start, end,
+                                      name_words(text))
 
 
 def _context_words(near_left, near_right) -> list[str]:
@@ -215,8 +247,11 @@ def _clause_parts(text, left, right, start, end):
     own_right = right[:k_right]
     others = left[:len(left) - k_left] + right[k_right:]
     words = [f"cl_{tok}" for tok, _, _ in own_left] + [f"cr_{tok}" for tok, _, _ in own_right]
+    names = name_words(text)
     governing = None  # first cue or reporting verb after the span, in the actor's own clause
-    for position, (tok, _, _) in enumerate(own_right):
+    for position, (tok, tok_start, _) in enumerate(own_right):
+        if tok_start in names:
+            continue
         if cue_class(tok) is not None or tok in NEUTRAL_REPORTING_VERBS:
             governing = (position, tok)
             break
@@ -224,7 +259,8 @@ def _clause_parts(text, left, right, start, end):
     gov_class = cue_class(governing[1]) if governing else None
     negated = bool(governing) and bool(NEGATIONS.intersection(
         t for t, _, _ in own_right[max(0, governing[0] - 3):governing[0]]))
-    counts = [Counter(cue_class(t) for t, _, _ in part) for part in (own_right, own_left, others)]
+    counts = [Counter(cue_class(t) for t, s, _ in part if s not in names)
+              for part in (own_right, own_left, others)]
     for name in CUE_CLASSES:
         in_right, in_left, elsewhere = (count[name] for count in counts)
         values += [float(in_right), float(in_left), float(elsewhere),
@@ -251,16 +287,17 @@ def _bucket(distance: int) -> int:
     return 1 if distance == 1 else 2 if distance <= 3 else 3
 
 
-def _cue_counts(left, right, window, length, start, end) -> list[float]:
-    """Per cue class: distance-weighted count left, right, anywhere; negated cues; position."""
+def _cue_counts(left, right, window, length, start, end, names=frozenset()) -> list[float]:
+    """Per cue class: distance-weighted count left, right, anywhere; negated cues; position.
+    `names`: `name_words` of the text, whose words are no cues."""
     values = []
     # each cue token once, in the order the sums below have always been taken (left side
     # nearest first, then the right side), so every float is the same
     sides = (("l", left[::-1]), ("r", right))
     hits: dict[str, list] = {name: [] for name in CUE_CLASSES}
     for side, toks in sides:
-        for distance, (tok, _, _) in enumerate(toks, start=1):
-            name = cue_class(tok)
+        for distance, (tok, tok_start, _) in enumerate(toks, start=1):
+            name = cue_class(tok) if tok_start not in names else None
             if name is not None:
                 hits[name].append((side, toks, distance))
     for name in CUE_CLASSES:

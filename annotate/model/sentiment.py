@@ -25,6 +25,7 @@ from annotate.model.features import (
     CUE_CLASSES,
     NEGATIONS,
     cue_class,
+    name_words,
     polarity_subjectivity,
     tokens_with_offsets,
 )
@@ -47,6 +48,11 @@ NEWS_TONE = MappingProxyType({
         "desperat", "paralys", "overwhelm", "halt", "suspend", "ambush", "raid", "brutal",
         "abduct", "ransom", "lynch", "vigilant", "riot", "unconstitution", "illegal", "doubt",
         "skeptic", "sceptic", "undermin",
+        # shortfalls, deadlines and precarious situations ("only a fraction of its force",
+        # "its mandate was set to expire", "the situation remained critical")
+        "fraction", "insufficien", "inadequa", "dwindl", "scarc", "deplet", "overstretch",
+        "understaff", "underequip", "unpaid", "expir", "deadline", "loom", "urgen", "critical",
+        "precari", "fragil", "grave", "volatil", "untenab",
     ),
     "positive": (
         "welcom", "progress", "restor", "reopen", "hope", "prais", "success", "secured",
@@ -69,7 +75,8 @@ def news_tone(token: str) -> str | None:
 
 def tone_counts(text: str) -> list[float]:
     """Per news tone: plain and negated counts; per stance-cue class: count; any negation."""
-    tokens = [token for token, _, _ in tokens_with_offsets(text)]
+    names = name_words(text)  # "Support" in "Security Support Mission" states no tone
+    tokens = [token for token, start, _ in tokens_with_offsets(text) if start not in names]
     plain, negated = dict.fromkeys(TONES, 0.0), dict.fromkeys(TONES, 0.0)
     cues = dict.fromkeys(CUE_CLASSES, 0.0)
     for i, token in enumerate(tokens):
