@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from annotate.model.estimator import Estimator, check_fitted
+from annotate.model.lexicon import is_common_word
 from annotate.model.tone import textblob_tone
 
 # Stands in for the actor span, so "ACTORTGT welcomed" generalises across actors.
@@ -102,7 +103,8 @@ def name_words(text: str) -> frozenset[int]:
     run: list[int] = []  # starts of the capitalised words of the current name
     pending: list[int] = []  # joiners seen since its last capitalised word
     for word, start in [*words, ("", len(text))]:
-        if word[:1].isupper():
+        if word[:1].isupper() and not (len(word) > 3 and word.isupper()) and not (
+                not run and _opens(text, start) and is_common_word(word)):
             run += pending + [start] if run else [start]
             pending = []
         elif run and word in _NAME_JOINERS and not pending:
@@ -112,6 +114,13 @@ def name_words(text: str) -> frozenset[int]:
                 found.update(run)
             run, pending = [], []
     return frozenset(found)
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether the word at `start` opens the text or a sentence or quote inside it, where a
+    capital says nothing ("Asked Tuesday if ...", "“Thank God for ...")."""
+    before = text[:start].rstrip(" \"'“‘(—–-")
+    return not before or before[-1] in ".!?:\n"
 
 
 @functools.lru_cache(maxsize=1 << 16)
