@@ -29,6 +29,11 @@ _LEADING_THE = re.compile(r"^(?:the|The)\s+")
 # An alias inside a prepositional phrase names a place or an owner, not the span's head.
 _AFTER_PREPOSITION = re.compile(
     r"(?<!\w)(?:in|of|from|at|for|with|across|inside|outside|near|to)\s+(?:the\s+)?$")
+# ... unless the preposition joins the members of a body to it: "members of the council" and
+# "a spokesperson for the mission" speak for the body, "lawmakers in Nairobi" do not.
+_MEMBERS_OF = re.compile(
+    r"(?<!\w)(?:members?|leaders?|heads?|representatives?|officials?|spokes(?:person|man|woman)"
+    r"|envoys?|delegations?|delegates?)\s+(?:of|for|from)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,19 @@ class Codebook:
     def actor(self, name: str) -> Actor | None:
         return next((a for a in self.actors if a.name == name), None)
 
+    def named_in(self, text: str, end: int | None = None) -> list[str]:
+        """The canonical actors whose names or aliases occur in `text[:end]`, in order of
+        occurrence, a modifier too ("Kenya" in "the Kenya-led force") and a name inside a
+        longer alias before it ("Kenya", then the opposition, in "Kenya's opposition")."""
+        if self._contained is None:
+            return []
+        found = []
+        for match in self._contained.finditer(text, 0, len(text) if end is None else end):
+            inner = self._contained.finditer(text, match.start(), match.end() - 1)
+            found += [self._by_alias[m.group()] for m in inner]
+            found.append(self._by_alias[match.group()])
+        return found
+
     def canonical(self, span_text: str) -> str | None:
         """The canonical actor a span of text refers to, or None if the codebook does not know it.
 
@@ -161,7 +179,8 @@ class Codebook:
         for match in self._contained.finditer(text):
             # a bounded window: searching the whole prefix for a `$`-anchored pattern made
             # this quadratic in the span's length (minutes on one long sentence)
-            if _AFTER_PREPOSITION.search(text, max(0, match.start() - 64), match.start()):
+            if _AFTER_PREPOSITION.search(text, max(0, match.start() - 64), match.start()) \
+                    and not _MEMBERS_OF.search(text, max(0, match.start() - 64), match.start()):
                 continue  # "lawmakers in Nairobi" are not Nairobi
             key = (match.end(), match.end() - match.start())
             if best is None or key > best[0]:

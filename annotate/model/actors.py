@@ -25,6 +25,7 @@ import re
 from annotate.codebook import Codebook
 from annotate.model.holders import HolderPatterns
 from annotate.model.lexicon import word_tags
+from annotate.model.mentions import is_generic_mention, resolve_generic_mentions
 from annotate.model.pronouns import is_pronoun_text, resolve_pronouns
 from annotate.model.actor_words import (
     AGENT_OPENERS, AUXILIARIES, AUXILIARIES_FLAT, CAPITALISED_STOPWORDS, DETERMINERS, FOLLOWERS,
@@ -145,15 +146,21 @@ class ActorDetector:
                           detected: dict[str, list[dict]] | None = None) -> list[dict]:
         """`detect`, with pronoun holders resolved from this and the previous sentence
         (`annotate.model.pronouns`): "He" after a sentence about Ruto gets actor "William
-        Ruto"; an unclear one stays unresolved; an unclear "it" is dropped.
+        Ruto"; an unclear one stays unresolved; an unclear "it" is dropped. Generic mentions
+        ("the council" after the transitional council) get their actor the same way
+        (`annotate.model.mentions`).
 
         `detected` (text -> `detect(text)`, filled in here) saves detecting a sentence again
         as the previous one of the next; its lists must not be changed."""
         spans = self._detect_once(text, detected)
-        if not any(is_pronoun_text(span["text"]) for span in spans):
-            return spans
-        previous = self._detect_once(prev_text, detected) if prev_text else []
-        return resolve_pronouns(spans, text, previous, self.codebook, prev_text)
+        pronouns = any(is_pronoun_text(span["text"]) for span in spans)
+        generic = any(span["actor"] is None and is_generic_mention(span["text"], span["start"] == 0)
+                      for span in spans)
+        if pronouns:
+            previous = self._detect_once(prev_text, detected) if prev_text else []
+            spans = resolve_pronouns(spans, text, previous, self.codebook, prev_text)
+        return resolve_generic_mentions(spans, text, prev_text, self.codebook) if generic \
+            else spans
 
     def _detect_once(self, text: str, detected: dict[str, list[dict]] | None) -> list[dict]:
         if detected is None:

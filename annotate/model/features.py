@@ -96,7 +96,7 @@ def name_words(text: str) -> frozenset[int]:
     in title case, where capitals mark no names."""
     words = [(m.group(), m.start()) for m in _TOKEN.finditer(text)]
     alphabetic = [word for word, _ in words if word[0].isalpha()]
-    # a title-case headline lower-cases only its short words ("Kenya Backs Mission as Gangs Advance")
+    # a title-case headline lower-cases only its short words ("Kenya Backs Mission as Gangs Go")
     if len(alphabetic) >= 4 and not any(word.islower() and len(word) >= 4 for word in alphabetic):
         return frozenset()
     found: set[int] = set()
