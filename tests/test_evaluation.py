@@ -3,6 +3,7 @@
 import pytest
 
 from annotate.model.scoring import (
+    actor_name_scores,
     classification_scores,
     scorable_actor_spans,
     span_scores,
@@ -80,3 +81,16 @@ def test_implicit_holders_are_not_scored_as_spans():
     record = {"actors": [{"start": 0, "end": 30, "implicit_holder": True},
                          {"start": 2, "end": 7}]}
     assert scorable_actor_spans(record) == [(2, 7)]
+
+
+def test_actor_names_are_compared_on_the_paired_spans_only():
+    gold = [[{"start": 0, "end": 4, "actor": "William Ruto"},
+             {"start": 10, "end": 17, "actor": None},
+             {"start": 30, "end": 40, "actor": "Canada"}]]
+    predicted = [[{"start": 0, "end": 4, "actor": "William Ruto"},      # same actor
+                  {"start": 10, "end": 15, "actor": None},              # both outside the codebook
+                  {"start": 20, "end": 25, "actor": "Canada"}]]         # pairs with no gold span
+    assert actor_name_scores(gold, predicted) == {"matched": 2, "same_actor": 2, "accuracy": 1.0}
+    predicted[0][1]["actor"] = "Haitian public"
+    assert actor_name_scores(gold, predicted)["accuracy"] == 0.5
+    assert actor_name_scores([[]], [[]])["accuracy"] == 0.0

@@ -48,6 +48,9 @@ def command(gold, model_dir, as_json, tier):
     for match in ("overlap", "exact"):
         s = spans[match]
         click.echo(f"  {match:<9} {score(s['precision']):>9}  {score(s['recall']):>6}  {score(s['f1'])}")
+    names = spans["names"]
+    click.echo(f"  canonical actor of the overlapping spans: {score(names['accuracy'])} "
+               f"({names['same_actor']} of {names['matched']} as in the gold)")
 
 
 def _table(scores: dict) -> None:

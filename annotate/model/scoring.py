@@ -64,6 +64,12 @@ def _span(span) -> tuple[int, int]:
 def _greedy_matches(gold: list[tuple[int, int]], predicted: list[tuple[int, int]],
                     exact: bool) -> int:
     """How many one-to-one pairs match, greedily taking the largest overlaps first."""
+    return len(_greedy_pairs(gold, predicted, exact))
+
+
+def _greedy_pairs(gold: list[tuple[int, int]], predicted: list[tuple[int, int]],
+                  exact: bool) -> list[tuple[int, int]]:
+    """The one-to-one (gold index, predicted index) pairs, largest overlaps first."""
     candidates = []
     for g, (gs, ge) in enumerate(gold):
         for p, (ps, pe) in enumerate(predicted):
@@ -75,12 +81,13 @@ def _greedy_matches(gold: list[tuple[int, int]], predicted: list[tuple[int, int]
                 if overlap > 0:
                     candidates.append((overlap, g, p))
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
-    used_gold, used_pred = set(), set()
+    used_gold, used_pred, pairs = set(), set(), []
     for _, g, p in candidates:
         if g not in used_gold and p not in used_pred:
             used_gold.add(g)
             used_pred.add(p)
-    return len(used_gold)
+            pairs.append((g, p))
+    return pairs
 
 
 def _prf(matched: int, n_gold: int, n_predicted: int) -> dict:
@@ -108,6 +115,19 @@ def span_scores(gold_spans_per_sentence: Iterable[Sequence],
     exact = sum(_greedy_matches(g, p, exact=True) for g, p in zip(gold_lists, pred_lists))
     return {"n_sentences": len(gold_lists), "n_gold": n_gold, "n_predicted": n_pred,
             "overlap": _prf(overlap, n_gold, n_pred), "exact": _prf(exact, n_gold, n_pred)}
+
+
+def actor_name_scores(gold_actors_per_sentence: Iterable[Sequence[dict]],
+                      predicted_actors_per_sentence: Iterable[Sequence[dict]]) -> dict:
+    """How often a predicted span that overlaps a gold span (paired as in `span_scores`) names
+    the same canonical actor (both null counts as the same: a holder outside the codebook)."""
+    matched = same = 0
+    for gold, predicted in zip(gold_actors_per_sentence, predicted_actors_per_sentence):
+        pairs = _greedy_pairs([_span(a) for a in gold], [_span(a) for a in predicted], False)
+        matched += len(pairs)
+        same += sum(gold[g].get("actor") == predicted[p].get("actor") for g, p in pairs)
+    return {"matched": matched, "same_actor": same,
+            "accuracy": same / matched if matched else 0.0}
 
 
 def scorable_actor_spans(record: dict) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ from annotate.errors import InputError
 from annotate.model.actors import ActorDetector
 from annotate.model.features import polarity_subjectivity
 from annotate.model.scoring import (
+    actor_name_scores,
     classification_scores,
     scorable_actor_spans,
     span_scores,
@@ -271,9 +272,11 @@ def evaluate_model(gold_paths, model: Model) -> dict:
     texts = [r["text"] for r in gold.records]
     sentiment_pred, _ = model.sentiment.predict_scores(polarity_subjectivity(texts), texts)
     detector = ActorDetector(model.codebook)
-    spans = span_scores([scorable_actor_spans(r) for r in gold.records],
-                        [detector.detect_in_context(r["text"], prev)
-                         for r, prev in zip(gold.records, previous_texts(gold.records))])
+    found = [detector.detect_in_context(r["text"], prev)
+             for r, prev in zip(gold.records, previous_texts(gold.records))]
+    spans = span_scores([scorable_actor_spans(r) for r in gold.records], found)
+    names = actor_name_scores([[a for a in r["actors"] if not a.get("implicit_holder")]
+                               for r in gold.records], found)
     stance = classification_scores(list(labels), list(stance_pred), schema.stances)
     sentiment = classification_scores([r["sentiment"] for r in gold.records],
                                       list(sentiment_pred), schema.sentiments)
@@ -290,7 +293,8 @@ def evaluate_model(gold_paths, model: Model) -> dict:
         "actor_exact_precision": spans["exact"]["precision"],
         "actor_exact_recall": spans["exact"]["recall"],
         "actor_exact_f1": spans["exact"]["f1"],
+        "actor_name_accuracy": names["accuracy"],
         "stance": stance,
         "sentiment": sentiment,
-        "actors": spans,
+        "actors": {**spans, "names": names},
     }
