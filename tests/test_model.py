@@ -128,6 +128,34 @@ def test_a_model_saved_before_clause_features_predicts_as_before(stance_model):
     assert restored.get_params()["clause_weight"] == 0.0 and old.clause_weight == 0.0
 
 
+def test_a_model_saved_before_object_cues_reads_no_governing_word(stance_model):
+    state = stance_model.__getstate__()
+    features = dict(state["features_"].__getstate__())
+    features.pop("object_cues", None)
+    state.pop("object_cues", None)
+    old = StanceFeatures.__new__(StanceFeatures)
+    old.__setstate__(features)
+    restored = StanceClassifier.__new__(StanceClassifier)
+    restored.__setstate__({**state, "features_": old})
+    assert restored.get_params()["object_cues"] is False and old.object_cues is False
+    text = "Canada provided training for the Haitian police."
+    start = text.index("Haitian police")
+    assert "prevw_" not in SpanView(text, start, start + 14, 6, clauses=True).clause
+
+
+@pytest.mark.parametrize("text, holder, expected", [
+    ("Canada provided training for the Haitian police.", "Haitian police",
+     {"prevw_for", "prevkind_prep"}),
+    ("Blinken pressed donors to pay more.", "donors", {"prevw_pressed", "prevkind_verb"}),
+    ("Donors pledged more money.", "Donors", {"prevw_^"}),
+])
+def test_object_cues_name_the_word_that_governs_the_span(text, holder, expected):
+    start = text.index(holder)
+    view = SpanView(text, start, start + len(holder), 6, clauses=True, object_cues=True)
+    words = {w for w in view.clause.split() if w.startswith(("prevw_", "prevkind_"))}
+    assert words == expected
+
+
 def test_skipping_textblob_for_texts_without_tone_words_changes_nothing(gold_items):
     from textblob.en import sentiment as textblob_sentiment
     texts = [":-D", "xD", "o.O", "(!)", "not bad", "isn't it", "a mind-boggling plan", "Cité"]

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from annotate.model.estimator import Estimator, check_fitted
-from annotate.model.lexicon import is_common_word
+from annotate.model.lexicon import is_common_word, word_tags
 from annotate.model.tone import textblob_tone
 
 # Stands in for the actor span, so "ACTORTGT welcomed" generalises across actors.
@@ -203,12 +203,13 @@ class SpanView:
     __slots__ = ("marked", "context", "left_text", "right_text", "dense_cues", "clause",
                  "clause_text", "clause_dense")
 
-    def __init__(self, text: str, start: int, end: int, window: int, clauses: bool = False):
+    def __init__(self, text: str, start: int, end: int, window: int, clauses: bool = False,
+                 object_cues: bool = False):
         left = tokens_with_offsets(text, 0, start)
         right = tokens_with_offsets(text, end)
         if clauses:
             self.clause, self.clause_text, self.clause_dense = _clause_parts(
-                text, left, right, start, end)
+                text, left, right, start, end, object_cues)
         self.marked = f"{text[:start]} {PLACEHOLDER} {text[end:]}".lower()
         near_left, near_right = left[-window:], right[:window]
         self.left_text = text[near_left[0][1]:start] if near_left else ""
@@ -249,8 +250,9 @@ def _clause_bounds(left, right) -> tuple[int, int]:
     return k_left, k_right
 
 
-def _clause_parts(text, left, right, start, end):
-    """(clause words for TF-IDF, clause text for TextBlob, dense clause features)."""
+def _clause_parts(text, left, right, start, end, object_cues=False):
+    """(clause words for TF-IDF, clause text for TextBlob, dense clause features);
+    `object_cues`: also the words of `_object_words`."""
     k_left, k_right = _clause_bounds(left, right)
     own_left = left[len(left) - k_left:] if k_left else []
     own_right = right[:k_right]
@@ -284,12 +286,34 @@ def _clause_parts(text, left, right, start, end):
     # the holder of the position.
     previous = left[-1][0] if left else "^"
     words.append(f"prev_{previous}")
+    if object_cues:
+        words += _object_words(left)
     values += [float(governing is not None and governing[0] == 0), float(k_left == 0),
                float(len(others) == 0)]
     lo = own_left[0][1] if own_left else start
     hi = own_right[-1][2] if own_right else end
     clause_text = f"{text[lo:start]} {text[end:hi]}"
     return " ".join(words), clause_text, values
+
+
+# Words skipped to reach the word that governs a noun phrase ("for the Haitian police").
+_ARTICLES = frozenset("the a an its their his her our this that these those".split())
+_PREPOSITIONS = frozenset(
+    "for to with by of from against on in at into over about among between toward towards "
+    "behind alongside under across".split())
+
+
+def _object_words(left) -> list[str]:
+    """The word before the span past its articles, and whether it is a preposition or a verb:
+    the object of "pressed donors" or "training for the Haitian police" is rarely the holder
+    of the sentence's position, so its stance is often `none` where the sentence's is not."""
+    before = next((tok for tok, _, _ in reversed(left) if tok not in _ARTICLES), "^")
+    words = [f"prevw_{before}"]
+    if before in _PREPOSITIONS:
+        words.append("prevkind_prep")
+    elif word_tags().get(before, "").startswith("VB"):
+        words.append("prevkind_verb")
+    return words
 
 
 def _bucket(distance: int) -> int:
@@ -337,9 +361,11 @@ class StanceFeatures(Estimator):
     distance-bucketed context words, and scaled dense cue/tone features."""
 
     def __init__(self, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
-                 context_weight=1.0, clause_weight=1.0):
+                 context_weight=1.0, clause_weight=1.0, object_cues=False):
         # clause_weight 0 leaves the clause features out (as in models saved before they existed).
         self.clause_weight = clause_weight
+        # object_cues: the clause block also reads the word governing the span (_object_words)
+        self.object_cues = object_cues
         self.window = window
         self.context_weight = context_weight
         self.char_ngrams = char_ngrams
@@ -347,8 +373,9 @@ class StanceFeatures(Estimator):
         self.dense_weight = dense_weight
 
     def _views(self, items):
-        clauses = self.clause_weight > 0
-        return [SpanView(text, start, end, self.window, clauses) for text, start, end in items]
+        clauses, objects = self.clause_weight > 0, getattr(self, "object_cues", False)
+        return [SpanView(text, start, end, self.window, clauses, objects)
+                for text, start, end in items]
 
     def _dense(self, items, views, tone_memo=None) -> np.ndarray:
         memo = {} if tone_memo is None else tone_memo
@@ -429,6 +456,7 @@ class StanceFeatures(Estimator):
                  if f"{name}terms" in state}
         # Models saved before these parameters existed behave exactly as they did.
         state.setdefault("clause_weight", 0.0)
+        state.setdefault("object_cues", False)
         super().__setstate__(state)
         for name, values in terms.items():
             getattr(self, name).vocabulary_ = {str(term): i for i, term in enumerate(values)}

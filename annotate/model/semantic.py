@@ -73,12 +73,13 @@ class SemanticStanceClassifier(StanceClassifier):
 
     def __init__(self, C=1.0, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
                  context_weight=1.0, clause_weight=1.0, class_weight="balanced",
-                 calibration_folds=3, random_state=0, cue_weight=0.0, semantic_weight=0.5):
+                 calibration_folds=3, random_state=0, cue_weight=0.0, semantic_weight=0.5,
+                 object_cues=False):
         super().__init__(C=C, window=window, char_ngrams=char_ngrams, max_features=max_features,
                          dense_weight=dense_weight, context_weight=context_weight,
                          clause_weight=clause_weight, class_weight=class_weight,
                          calibration_folds=calibration_folds, random_state=random_state,
-                         cue_weight=cue_weight)
+                         cue_weight=cue_weight, object_cues=object_cues)
         self.semantic_weight = semantic_weight
 
     def _matrix(self, items, tone_memo=None, fit=False):

@@ -29,9 +29,11 @@ class StanceClassifier(Estimator):
 
     def __init__(self, C=1.0, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
                  context_weight=1.0, clause_weight=1.0, class_weight="balanced",
-                 calibration_folds=3, random_state=0, cue_weight=0.0):
+                 calibration_folds=3, random_state=0, cue_weight=0.0, object_cues=False):
         # cue_weight > 0 appends annotate.model.cues' modality/negation features times it
         self.cue_weight = cue_weight
+        # object_cues: the clause block reads the word that governs the span (StanceFeatures)
+        self.object_cues = object_cues
         self.context_weight = context_weight
         self.clause_weight = clause_weight
         self.C = C
@@ -45,7 +47,8 @@ class StanceClassifier(Estimator):
 
     def __setstate__(self, state):
         # A model saved before clause or cue features existed keeps predicting as it did.
-        super().__setstate__({"clause_weight": 0.0, "cue_weight": 0.0, **state})
+        super().__setstate__({"clause_weight": 0.0, "cue_weight": 0.0, "object_cues": False,
+                              **state})
 
     def _new_logistic(self):
         from sklearn.linear_model import LogisticRegression
@@ -66,7 +69,8 @@ class StanceClassifier(Estimator):
                                         max_features=self.max_features,
                                         dense_weight=self.dense_weight,
                                         context_weight=self.context_weight,
-                                        clause_weight=self.clause_weight)
+                                        clause_weight=self.clause_weight,
+                                        object_cues=getattr(self, "object_cues", False))
         X = self._fit_matrix(items)
         # One BLAS thread: L-BFGS on these sparse problems is 4x slower with a thread pool
         # (measured on NewsMTSC, 2 cores), and results do not depend on the thread count.

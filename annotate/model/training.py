@@ -221,7 +221,7 @@ SEMANTIC_STANCE_WEIGHT = 0.5
 SEMANTIC_SENTIMENT_WEIGHT = 2.0
 # Both tiers' stance and sentiment settings, chosen by 5-fold cross-validation on the haiti-mss
 # train split over three fold seeds (BENCHMARKS.md, "Pre-label quality", lists every setting).
-STANCE_PARAMS = {"clause_weight": 5.0, "cue_weight": 1.0}
+STANCE_PARAMS = {"clause_weight": 5.0, "cue_weight": 1.0, "object_cues": True}
 SENTIMENT_PARAMS = {"word_weight": 2.0, "C": 3.0}
 
 
