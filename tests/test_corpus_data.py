@@ -115,3 +115,17 @@ def test_article_gold_covers_every_sentence_that_split_gives():
     article_gold = [r for split in ("train", "dev") for path in gold_paths(split)
                     if path.name.startswith("articles.") for r in read_records(path, "gold")]
     assert {(s["id"], s["text"]) for s in sentences} == {(r["id"], r["text"]) for r in article_gold}
+
+
+@pytest.mark.parametrize("model", ["default-model", "accurate-model"])
+def test_the_shipped_models_are_trained_on_the_train_gold_as_it_is(model):
+    """Growing the gold without retraining the shipped models would ship stale pre-labels."""
+    import hashlib
+    import json
+
+    card = json.loads((CORPUS.parents[1] / "annotate" / "data" / model / "model-card.json")
+                      .read_text(encoding="utf-8"))
+    trained_on = {entry["path"]: entry["sha256"] for entry in card["training_data"]}
+    expected = {str(path.relative_to(CORPUS.parents[1])): hashlib.sha256(path.read_bytes())
+                .hexdigest() for path in gold_paths("train")}
+    assert trained_on == expected, "retrain the shipped models with README's `annotate train`"
