@@ -2,6 +2,7 @@
 
 Run from the repository root (reads ../shared/data, never copies it; `git` gives the baseline):
     OMP_NUM_THREADS=1 taskset -c 0 python3 benchmarks/bench_prelabel_quality.py [--baseline REF]
+        [--sections newsmtsc haiti speakers pronouns names cost]
 
 1. NewsMTSC stance macro-F1 on dev_rw and dev_mt, trained on splits/train.jsonl: the fast tier
    (StanceClassifier) with the settings of `main` and with the tier's settings now, and the
@@ -15,7 +16,9 @@ Run from the repository root (reads ../shared/data, never copies it; `git` gives
    page, locator, speaker; the sentences are read from ../shared/data/news-html/pages), with and
    without the codebook, and for the baseline.
 4. Pronoun holders: share of the gold pronoun spans (haiti-mss dev and train) found with the
-   gold `actor` (null where the gold has none).
+   gold `actor` (null where the gold has none). 4b: the canonical actor of every detected span
+   paired with a gold span, and of the generic mentions ("the council") whose gold names an
+   actor, for the baseline detector and the new one.
 5. Cost: pre-label speed (sentences/s, median of 5, wall and CPU) and size of the shipped models,
    against the shipped models of REF in the same run.
 """
@@ -45,7 +48,13 @@ from annotate.codebook import Codebook  # noqa: E402
 from annotate.model.actors import ActorDetector  # noqa: E402
 from annotate.model.pronouns import is_pronoun_text  # noqa: E402
 from annotate.model.prelabel import Prelabeler  # noqa: E402
-from annotate.model.scoring import classification_scores, scorable_actor_spans, span_scores  # noqa: E402
+from annotate.model.mentions import is_generic_mention  # noqa: E402
+from annotate.model.scoring import (  # noqa: E402
+    actor_name_scores,
+    classification_scores,
+    scorable_actor_spans,
+    span_scores,
+)
 from annotate.model.stance import StanceClassifier  # noqa: E402
 from annotate.model.store import Model, load_model  # noqa: E402
 from annotate.model.training import previous_texts, stance_items, tier_estimators  # noqa: E402
@@ -202,6 +211,36 @@ def pronouns() -> None:
               f"{right / max(found, 1):.2f} of found) |")
 
 
+def actor_names(baseline) -> None:
+    """The canonical actor of the detected spans: all of them, and the generic mentions."""
+    print("\n## 4b. Canonical actors of the detected spans (pronouns and generic mentions "
+          "resolved)\n")
+    print("| detector | split | spans paired with gold | actor as gold | generic mentions "
+          "(gold actor set) | resolved as gold |\n|---|---|---|---|---|---|")
+    detectors = [("new", ActorDetector(Codebook.load(CODEBOOK)))]
+    if baseline is not None:
+        detectors.insert(0, (f"baseline ({ARGS.baseline})", baseline))
+    for label, detector in detectors:
+        for split, paths in (("dev", DEV), ("train", TRAIN)):
+            records = read_all(paths, "gold")
+            found = [detector.detect_in_context(r["text"], prev)
+                     for r, prev in zip(records, previous_texts(records))]
+            names = actor_name_scores([r["actors"] for r in records], found)
+            generic = right = 0
+            for record, predicted in zip(records, found):
+                for span in record["actors"]:
+                    if not span.get("actor") or not is_generic_mention(span["text"],
+                                                                       span["start"] == 0):
+                        continue
+                    generic += 1
+                    match = [p for p in predicted
+                             if min(p["end"], span["end"]) > max(p["start"], span["start"])]
+                    right += bool(match) and match[0].get("actor") == span["actor"]
+            print(f"| {label} | {split} | {names['matched']} | {names['same_actor']} "
+                  f"({names['accuracy']:.3f}) | {generic} | {right} ({right / max(generic, 1):.2f})"
+                  " |")
+
+
 def cost(shipped: dict) -> None:
     """Pre-label speed of the shipped models against those of the baseline, runs interleaved."""
     records = [dict(r, prev_text=p) for r, p in
@@ -239,12 +278,22 @@ def cost(shipped: dict) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="main", help="git ref of the current model's code")
+    parser.add_argument("--sections", nargs="+", default=["newsmtsc", "haiti", "speakers",
+                                                          "pronouns", "names", "cost"],
+                        help="which parts to run (default: all, in this order)")
     ARGS = parser.parse_args()
     base = baseline_detector(ARGS.baseline)
     with tempfile.TemporaryDirectory() as work:
-        newsmtsc(Path(work))
+        if "newsmtsc" in ARGS.sections:
+            newsmtsc(Path(work))
         shipped_before = baseline_models(ARGS.baseline, Path(work) / "baseline")
-        haiti(base, shipped_before)
-        speakers(base)
-        pronouns()
-        cost(shipped_before)
+        if "haiti" in ARGS.sections:
+            haiti(base, shipped_before)
+        if "speakers" in ARGS.sections:
+            speakers(base)
+        if "pronouns" in ARGS.sections:
+            pronouns()
+        if "names" in ARGS.sections:
+            actor_names(base)
+        if "cost" in ARGS.sections:
+            cost(shipped_before)
