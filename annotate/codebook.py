@@ -9,6 +9,10 @@ Two optional lists tell places from actors: an actor's `place_aliases` are alias
 place names ("Nairobi" for the Government of Kenya): they name the actor only where it holds a
 position ("Nairobi said"), never as a place ("flew to Nairobi"). The top-level `places` are
 names of places that are never actors ("Cité Soleil", "Pétion-Ville").
+
+An actor with `target = true` is the corpus's target (the mission): its names are marked only
+where they hold a position ("the mission's commander said"), never as a mere mention ("the work
+of the Multinational Security Support mission"), as the guidelines ask.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class Actor:
     note: str | None = None
     affiliation: str | None = None
     place_aliases: tuple[str, ...] = ()
+    target: bool = False
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
@@ -58,6 +63,8 @@ class Actor:
             data["note"] = self.note
         if self.affiliation is not None:
             data["affiliation"] = self.affiliation
+        if self.target:
+            data["target"] = True
         return data
 
 
@@ -210,9 +217,13 @@ def _parse_actor(item, index: int, source: str) -> Actor:
     for key in ("note", "affiliation"):
         if item.get(key) is not None and not isinstance(item[key], str):
             raise ConfigError(f"{where}: {key!r} must be a string")
-    unknown = set(item) - {"name", "category", "aliases", "place_aliases", "note", "affiliation"}
+    if not isinstance(item.get("target", False), bool):
+        raise ConfigError(f"{where}: 'target' must be true or false")
+    unknown = set(item) - {"name", "category", "aliases", "place_aliases", "note", "affiliation",
+                           "target"}
     if unknown:
         raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     return Actor(name=name, category=category, aliases=tuple(dict.fromkeys(aliases)),
                  note=item.get("note"), affiliation=item.get("affiliation"),
-                 place_aliases=tuple(a for a in dict.fromkeys(place_aliases) if a not in aliases))
+                 place_aliases=tuple(a for a in dict.fromkeys(place_aliases) if a not in aliases),
+                 target=item.get("target", False))

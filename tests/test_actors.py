@@ -221,3 +221,28 @@ def test_a_pronoun_in_reported_speech_is_not_a_holder_of_its_own(detector):
     assert "it" not in found
     assert texts(detector, '"We are glad they came," said a market vendor.') == [
         "market vendor"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the target (codebook `target = true`) is marked only where it holds a position
+    ("Ruto met the mission commander on Monday.", [("Ruto", "William Ruto")]),
+    ("Ruto arrived to review the work of the Multinational Security Support mission.",
+     [("Ruto", "William Ruto")]),
+    ("The mission commander said the force needed armoured vehicles.",
+     [("mission commander", "Multinational Security Support mission")]),
+    # the pledged personnel take no role from the next clause's subjects
+    ("The Bahamas has pledged 150 personnel, and Guatemala and El Salvador have said they will "
+     "send soldiers.", [("Bahamas", "The Bahamas"), ("Guatemala", "Guatemala"),
+                        ("El Salvador", "El Salvador")]),
+])
+def test_the_target_is_an_actor_only_where_it_holds_a_position(detector, text, expected):
+    assert found(detector, text) == expected
+
+
+def test_the_target_flag_is_read_from_the_codebook():
+    mission = Codebook.load(CORPUS / "codebook.toml").actor("Multinational Security Support mission")
+    assert mission.target and mission.to_dict()["target"] is True
+    plain = ActorDetector(Codebook.from_dict({"actors": [
+        {"name": "MSS", "category": "international", "aliases": ["mission commander"]}]}))
+    met = "Ruto met the mission commander on Monday."
+    assert ("mission commander", "MSS") in found(plain, met)

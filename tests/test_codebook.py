@@ -82,6 +82,7 @@ def test_empty_codebook_knows_no_actor():
     (GOOD.replace('format = "annotate-codebook/1"', 'format = "other/2"'), "codebook format"),
     (GOOD.replace('["Ruto", ', '[3, '), "'aliases' must be a list"),
     (GOOD + 'colour = "red"\n', "unknown field(s) colour"),
+    (GOOD + 'target = "yes"\n', "'target' must be true or false"),
     (GOOD.replace("[[actors]]", "[[actor]]"), "unknown top-level key(s) actor"),
 ])
 def test_bad_codebooks_are_refused_naming_file_and_problem(tmp_path, text, fragment):

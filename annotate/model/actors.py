@@ -47,6 +47,13 @@ class ActorDetector:
         self.trim_article = trim_article
         self.multiword_names = multiword_names
         aliases = sorted(self.codebook.aliases, key=len, reverse=True)
+        # the target's names are marked only where they hold a position (codebook `target`)
+        self._target_aliases = frozenset(form for actor in self.codebook.actors if actor.target
+                                         for form in actor.surface_forms)
+        targets = "|".join(re.escape(a) for a in sorted(self._target_aliases, key=len,
+                                                           reverse=True))
+        self._target_re = (re.compile(rf"(?<![\w\-])(?:{targets})(?![\w\-])")
+                           if targets else None)
         # hyphens count as word characters: "Kenya" in "Kenya-led" is not the state
         self._alias_re = (re.compile(rf"(?<![\w\-])(?:{'|'.join(re.escape(a) for a in aliases)})"
                                      r"(?![\w\-])") if aliases else None)
@@ -111,6 +118,9 @@ class ActorDetector:
                 if match.group("head") is not None and \
                         not self._determiner_start_re.match(text, start):
                     start = self._extend_left(text, start)  # "the armed groups" is whole
+                if not holder and self._target_re is not None and \
+                        self._target_re.search(text, start, end):
+                    continue  # "Ruto met the mission commander": the target, mentioned
                 spans.append((start, end))
         if self._alias_re is not None:
             starts = [start for start, _ in phrases]
@@ -123,6 +133,8 @@ class ActorDetector:
                         continue  # "flew to Nairobi", "a Nairobi newspaper": a place
                 if not holder and text[start:end].rsplit(None, 1)[-1] in VENUE_WORDS:
                     continue  # "outside the U.S. Embassy", "told the U.N. General Assembly"
+                if not holder and match.group() in self._target_aliases:
+                    continue  # "the work of the Multinational Security Support mission"
                 if holder or not (self._modifies(text, match.start(), match.end()) or
                                   self._place_re.search(text, max(0, start - 25), start)):
                     spans.append((start, end))
@@ -192,14 +204,24 @@ class ActorDetector:
         before = [bool(self._verb_before_re.search(text, max(0, start - 60), start)) and
                   not self._extra_holders.clause_follows(text, end)
                   for start, end in phrases]
+        # ", and" before a new clause gives the deployed personnel no role: "pledged 150
+        # personnel, and Guatemala and El Salvador have said ..." (they are the target there)
         linked = [self._coordination_re.fullmatch(text, phrases[i][1], phrases[i + 1][0])
                   is not None and not placed[i] and not placed[i + 1]
+                  and not ("," in text[phrases[i][1]:phrases[i + 1][0]] and (
+                      self._is_target_phrase(matches[i])
+                      or self._is_target_phrase(matches[i + 1])))
                   for i in range(len(phrases) - 1)]
         for i in range(len(phrases) - 2, -1, -1):  # the verb follows the last conjunct
             after[i] = after[i] or (linked[i] and after[i + 1])
         for i in range(1, len(phrases)):  # "according to" precedes the first one
             before[i] = before[i] or (linked[i - 1] and before[i - 1])
         return [a or b for a, b in zip(after, before)]
+
+    @staticmethod
+    def _is_target_phrase(match: re.Match) -> bool:
+        head = match.group("head")
+        return head is not None and " ".join(head.lower().split()) in TARGET_HEADS
 
     def _extend_left(self, text: str, start: int) -> int:
         """Take in the words in front of a head noun that say who it is but are not in the
