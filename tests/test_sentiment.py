@@ -194,3 +194,13 @@ def test_the_shipped_models_read_words_and_older_layers_do_not_need_them(layer):
     assert load_model(default_model_dir()).sentiment.vocabulary_
     assert load_model(default_model_dir("accurate")).sentiment.vocabulary_
     assert layer.vocabulary_ is None and layer.n_design_features() == layer.coef_.shape[1]
+
+
+def test_a_layer_fitted_on_one_label_predicts_it_instead_of_failing():
+    # a cross-validation fold of a small first gold set can hold one sentiment only
+    texts = ["Gunmen burned homes in Cabaret.", "Gangs attacked a police station.",
+             "Dozens of families fled the fighting."]
+    layer = SentimentLayer(word_weight=2.0, word_min_df=1).fit(texts, ["negative"] * 3)
+    proba = layer.predict_proba(["Schools reopened in Delmas."])
+    assert list(layer.predict(["Schools reopened in Delmas."])) == ["negative"]
+    assert proba[0][list(layer.classes_).index("negative")] == pytest.approx(1.0)

@@ -148,14 +148,18 @@ class SentimentLayer(Estimator):
         self.mean_ = raw.mean(axis=0)
         self.scale_ = np.where(raw.std(axis=0) > 0, raw.std(axis=0), 1.0)
         X = self._design(raw, texts)
-        with threadpool_limits(limits=1):  # as for stance: one BLAS thread, same result
-            self.temperature_ = fit_temperature(self._new_logistic, X, y, self.classes_,
-                                                self.calibration_folds, self.random_state)
-            logistic = self._new_logistic().fit(X, y)
         # Rows in `classes_` order; a label absent from the training gold never wins.
         self.coef_ = np.zeros((len(self.classes_), X.shape[1]))
         self.intercept_ = np.full(len(self.classes_), -1e3)
         index = {label: i for i, label in enumerate(self.classes_)}
+        if len(set(y)) < 2:  # one label only (a small gold set, a fold of one): always it
+            self.temperature_ = 1.0
+            self.intercept_[index[y[0]]] = 0.0
+            return self
+        with threadpool_limits(limits=1):  # as for stance: one BLAS thread, same result
+            self.temperature_ = fit_temperature(self._new_logistic, X, y, self.classes_,
+                                                self.calibration_folds, self.random_state)
+            logistic = self._new_logistic().fit(X, y)
         rows = [index[label] for label in logistic.classes_]
         if len(rows) == 2:  # binary: one coefficient row, for the second class
             self.coef_[rows[1]], self.intercept_[rows[1]] = logistic.coef_[0], logistic.intercept_[0]
