@@ -157,6 +157,22 @@ def _cue_counts_before(left, right, window, length, start, end, names) -> list[f
     return values
 
 
+def _name_texts(count: int) -> list[str]:
+    rnd = random.Random(5)
+    pieces = ["Kenya", "of", "the", "Support", "said", "U.N.", "and", "Mission", "Asked",
+              "TRUMP", "SLAMS", '"Thank', "x-Y", "O'Neil", "de", "for", "Cité", "Soleil",
+              "@Jim_Jordan", "É", "du", "PNH", "on"]
+    return [" ".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 9))) for _ in range(count)]
+
+
+@pytest.mark.shared_data
+def test_the_quick_test_of_name_words_skips_only_texts_without_a_name(sentences):
+    texts = sentences + _name_texts(20000)
+    named = [text for text in texts if features.scan_name_words(text)]
+    assert len(named) > 5000  # names and the texts without one are both well covered
+    assert [t for t in texts if features.name_words(t) != features.scan_name_words(t)] == []
+
+
 @pytest.mark.shared_data
 def test_span_views_read_the_same_tokens_and_cues_as_from_slices(sentences):
     detector = Prelabeler.load().detector

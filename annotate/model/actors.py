@@ -25,7 +25,7 @@ import re
 from annotate.codebook import Codebook
 from annotate.model.holders import HolderPatterns
 from annotate.model.lexicon import word_tags
-from annotate.model.mentions import is_generic_mention, resolve_generic_mentions
+from annotate.model.mentions import GenericMentions, is_generic_mention
 from annotate.model.pronouns import is_pronoun_text, resolve_pronouns
 from annotate.model.actor_words import (
     AGENT_OPENERS, AUXILIARIES, AUXILIARIES_FLAT, CAPITALISED_STOPWORDS, DETERMINERS, FOLLOWERS,
@@ -47,6 +47,7 @@ class ActorDetector:
         self.trim_article = trim_article
         self.multiword_names = multiword_names
         aliases = sorted(self.codebook.aliases, key=len, reverse=True)
+        self._generic = GenericMentions(self.codebook)
         # the target's names are marked only where they hold a position (codebook `target`)
         self._target_aliases = frozenset(form for actor in self.codebook.actors if actor.target
                                          for form in actor.surface_forms)
@@ -171,8 +172,7 @@ class ActorDetector:
         if pronouns:
             previous = self._detect_once(prev_text, detected) if prev_text else []
             spans = resolve_pronouns(spans, text, previous, self.codebook, prev_text)
-        return resolve_generic_mentions(spans, text, prev_text, self.codebook) if generic \
-            else spans
+        return self._generic.resolve(spans, text, prev_text) if generic else spans
 
     def _detect_once(self, text: str, detected: dict[str, list[dict]] | None) -> list[dict]:
         if detected is None:

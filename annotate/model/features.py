@@ -86,6 +86,11 @@ def tokens_with_offsets(text: str, pos: int = 0, endpos: int | None = None
 
 # Lower-case words that may join the capitalised words of one name ("Bureau of Labor Statistics").
 _NAME_JOINERS = frozenset({"of", "for", "and", "on", "de", "du"})
+# Two capitalised tokens of `_TOKEN` with nothing but spaces and letters it skips ("é" in
+# "Cité Soleil", "_") between, and at most one joiner: every name of several words has it.
+_SKIPPED = r"(?:\s|[^\W\dA-Za-z])+"
+_TWO_CAPITALS = re.compile(rf"(?<![A-Za-z])[A-Z][A-Za-z]*(?:'[a-z]+)?{_SKIPPED}"
+                           rf"(?:(?:of|for|and|on|de|du){_SKIPPED})?[A-Z]")
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -94,6 +99,13 @@ def name_words(text: str) -> frozenset[int]:
     Multinational Security Support Mission", "Peace" in "Peace Corps"): a name states no
     position and no tone, so the cue and tone counts skip these words. Empty for a headline
     in title case, where capitals mark no names."""
+    if not _TWO_CAPITALS.search(text):
+        return frozenset()  # no two capitalised words in a row: no name of several words
+    return scan_name_words(text)
+
+
+def scan_name_words(text: str) -> frozenset[int]:
+    """`name_words` without its quick test (which a test holds to the same answers)."""
     words = [(m.group(), m.start()) for m in _TOKEN.finditer(text)]
     alphabetic = [word for word, _ in words if word[0].isalpha()]
     # a title-case headline lower-cases only its short words ("Kenya Backs Mission as Gangs Go")

@@ -18,7 +18,6 @@ usually the mission itself, the target.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from annotate.codebook import Codebook
@@ -60,61 +59,63 @@ def is_generic_mention(text: str, opens_sentence: bool = False) -> bool:
     return generic_words(text, opens_sentence) is not None
 
 
-def resolve_generic_mentions(spans: list[dict], text: str, prev_text: str,
-                             codebook: Codebook) -> list[dict]:
-    """`spans` of the sentence `text` with their generic mentions resolved (new dicts; others
-    as they are); `prev_text` is the previous sentence."""
-    out = []
-    for span in spans:
-        words = None if span.get("actor") else generic_words(span["text"], span["start"] == 0)
-        if words is None:
-            out.append(span)
-            continue
-        referent = _referent(words, codebook, codebook.named_in(text, span["start"]),
-                             codebook.named_in(prev_text))
-        out.append({**span, "actor": referent} if referent else span)
-    return out
+class GenericMentions:
+    """Resolves the generic mentions of sentences against one codebook (built once: the words
+    of every actor's names are read here, not per mention)."""
 
+    def __init__(self, codebook: Codebook):
+        self.codebook = codebook
+        self._words = {actor.name: frozenset(_singular(w.lower()) for form in actor.surface_forms
+                                             for w in _WORD.findall(form))
+                       for actor in codebook.actors}
+        self._name_words = [(actor.name, frozenset(_singular(w.lower())
+                                                   for w in _WORD.findall(actor.name)))
+                            for actor in codebook.actors]
+        self._affiliation = {actor.name: actor.affiliation for actor in codebook.actors
+                             if actor.affiliation}
 
-def _referent(words: tuple[str, ...], codebook: Codebook, before: list[str],
-              previous: list[str]) -> str | None:
-    fits = functools.partial(_fits, words, codebook)
-    nearest = next((actor for actor in reversed(_with_affiliations(before, codebook))
-                    if fits(actor)), None)
-    if nearest is not None:
-        return nearest
-    candidates = {actor for actor in _with_affiliations(previous, codebook) if fits(actor)}
-    if len(candidates) == 1:
-        return candidates.pop()
-    if candidates or words[-1] in _TOO_GENERIC:
-        return None  # two councils in the previous sentence, or "the groups": not clear
-    # no actor in sight: the one actor whose canonical name holds the words ("police")
-    named = [a.name for a in codebook.actors
-             if set(words) <= {_singular(w.lower()) for w in _WORD.findall(a.name)}]
-    return named[0] if len(named) == 1 else None
+    def resolve(self, spans: list[dict], text: str, prev_text: str) -> list[dict]:
+        """`spans` of the sentence `text` with their generic mentions resolved (new dicts;
+        others as they are); `prev_text` is the previous sentence."""
+        out = []
+        for span in spans:
+            words = None if span.get("actor") else generic_words(span["text"], span["start"] == 0)
+            if words is None:
+                out.append(span)
+                continue
+            referent = self._referent(set(words), words[-1],
+                                      self.codebook.named_in(text, span["start"]),
+                                      self.codebook.named_in(prev_text))
+            out.append({**span, "actor": referent} if referent else span)
+        return out
 
+    def _referent(self, words: set[str], head: str, before: list[str],
+                  previous: list[str]) -> str | None:
+        def fits(actor: str) -> bool:
+            return words <= self._words.get(actor, frozenset())
 
-def _with_affiliations(actors: list[str], codebook: Codebook) -> list[str]:
-    """Each actor followed by the body it belongs to: "Ruto said the government ..." is
-    Kenya's government (the codebook's `affiliation`)."""
-    out = []
-    for name in actors:
-        out.append(name)
-        entry = codebook.actor(name)
-        if entry is not None and entry.affiliation:
-            out.append(entry.affiliation)
-    return out
+        nearest = next((actor for actor in reversed(self._with_affiliations(before))
+                        if fits(actor)), None)
+        if nearest is not None:
+            return nearest
+        candidates = {actor for actor in self._with_affiliations(previous) if fits(actor)}
+        if len(candidates) == 1:
+            return candidates.pop()
+        if candidates or head in _TOO_GENERIC:
+            return None  # two councils in the previous sentence, or "the groups": not clear
+        # no actor in sight: the one actor whose canonical name holds the words ("police")
+        named = [name for name, name_words in self._name_words if words <= name_words]
+        return named[0] if len(named) == 1 else None
 
-
-def _fits(words: tuple[str, ...], codebook: Codebook, actor: str) -> bool:
-    return set(words) <= _actor_words(codebook, actor)
-
-
-def _actor_words(codebook: Codebook, actor: str) -> frozenset[str]:
-    """Every word of an actor's name and aliases, lower-case and singular."""
-    entry = codebook.actor(actor)
-    forms = (entry.surface_forms if entry is not None else ()) or (actor,)
-    return frozenset(_singular(word.lower()) for form in forms for word in _WORD.findall(form))
+    def _with_affiliations(self, actors: list[str]) -> list[str]:
+        """Each actor followed by the body it belongs to: "Ruto said the government ..." is
+        Kenya's government (the codebook's `affiliation`)."""
+        out = []
+        for name in actors:
+            out.append(name)
+            if name in self._affiliation:
+                out.append(self._affiliation[name])
+        return out
 
 
 def _singular(word: str) -> str:
