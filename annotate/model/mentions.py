@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from annotate.codebook import Codebook
+from annotate.model.actor_words import TARGET_HEADS
 from annotate.model.lexicon import is_common_word
 from annotate.model.pronouns import is_pronoun_text
 
@@ -28,8 +29,6 @@ from annotate.model.pronouns import is_pronoun_text
 # determiner ("The council", "its members", "the prime minister", "national police").
 _GENERIC = re.compile(
     r"^(?:(?:the|its|their)\s+)?(?P<words>[a-z][a-z\-]*(?:\s+[a-z][a-z\-]*){0,2})$")
-_TARGET_HEADS = frozenset("officer officers troop troops soldier soldiers personnel force forces "
-                          "mission deployment contingent operation".split())
 # Heads that name too many kinds of actor to be taken from the codebook's names alone.
 _TOO_GENERIC = frozenset("group people member leader official body organisation organization "
                          "representative".split())
@@ -50,7 +49,7 @@ def generic_words(text: str, opens_sentence: bool = False) -> tuple[str, ...] | 
     if match is None:
         return None
     words = match.group("words").split()
-    if words[-1] in _TARGET_HEADS:
+    if words[-1] in TARGET_HEADS:  # "the officers": the deployed personnel, the target
         return None
     return tuple(_singular(word) for word in words)
 
