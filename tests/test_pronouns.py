@@ -65,3 +65,21 @@ def test_a_person_is_not_the_referent_of_they_nor_a_group_of_he(detector):
         ("They", None, "Ruto's allies")]
     prev_text = "Kenyan opposition lawmakers walked out of the chamber."
     assert pronouns(detector, "He said the vote was a sham.", prev_text) == [("He", None, None)]
+
+
+@pytest.mark.parametrize("prev_text, text, expected", [
+    # one person speaking for a body: the pronoun gets the body's actor
+    ("Haiti's police chief visited the joint base in Tabarre on Monday.",
+     "He said the patrols would go on through the rainy season.",
+     ("He", "Haitian National Police", None)),
+    ("Kenyan opposition leader Mary Achieng spoke to reporters in Nairobi.",
+     "She said the officers should come home before Christmas.",
+     ("She", "Kenyan opposition", None)),
+    # a generic mention resolved first ("The expert" is the U.N. expert named by the codebook)
+    ("The expert spent a week in Port-au-Prince.",
+     "He said the force was far too small to protect civilians.",
+     ("He", "UN human rights experts", None)),
+])
+def test_a_pronoun_after_an_official_or_a_generic_mention_gets_the_body(detector, prev_text,
+                                                                        text, expected):
+    assert pronouns(detector, text, prev_text) == [expected]

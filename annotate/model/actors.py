@@ -169,10 +169,13 @@ class ActorDetector:
         pronouns = any(is_pronoun_text(span["text"]) for span in spans)
         generic = any(span["actor"] is None and is_generic_mention(span["text"], span["start"] == 0)
                       for span in spans)
+        if generic:  # first, so that "The expert ... He said" finds the expert's actor
+            spans = self._generic.resolve(spans, text, prev_text)
         if pronouns:
             previous = self._detect_once(prev_text, detected) if prev_text else []
+            previous = self._generic.resolve(previous, prev_text, "")
             spans = resolve_pronouns(spans, text, previous, self.codebook, prev_text)
-        return self._generic.resolve(spans, text, prev_text) if generic else spans
+        return spans
 
     def _detect_once(self, text: str, detected: dict[str, list[dict]] | None) -> list[dict]:
         if detected is None:

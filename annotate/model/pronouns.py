@@ -3,7 +3,8 @@
 A pronoun span ("He said ...") is resolved when the same sentence (before it) or the previous
 sentence makes the referent clear: the candidates are the actor spans found there that agree with
 the pronoun (he/she: one person; they, one of them, others: a group, a state or several actors;
-it: an organisation or a state, never a person or a group noun in the plural). The referent is
+it: an organisation or a state, never a person or a group noun in the plural; one person
+speaking for a body, "Haiti's police chief", is a person whose actor is the body's). The referent is
 clear when exactly one candidate agrees, or when the subject of the previous sentence (its first
 actor, after at most an opening adverbial) agrees: "Ruto met Conille. He said ..." is Ruto. The span then carries
 `actor` = the referent's canonical codebook name (`referent` = its text when the codebook does
@@ -115,13 +116,16 @@ def _agrees(candidate: dict, kind: str, codebook: Codebook) -> bool:
 
 
 def _is_person(candidate: dict, codebook: Codebook) -> bool:
+    words = candidate["text"].split()
+    last = words[-1].lower().strip("’'")
+    # one person speaking for a body: "Haiti's police chief", "Russia's deputy ambassador",
+    # "opposition leader Esther Wambui" (the codebook gives the body's category)
+    if last in _PERSON_HEADS or (words[-1][:1].isupper() and len(words) > 1 and any(
+            w.lower().strip("’'") in _PERSON_HEADS for w in words[:-1])):
+        return True
     actor = codebook.actor(candidate["actor"]) if candidate.get("actor") else None
     if actor is not None:
         return actor.category == "person"
-    words = candidate["text"].split()
-    last = words[-1].lower().strip("’'")
-    if last in _PERSON_HEADS:
-        return True
     if _is_plural(words[-1]):
         return False
     # "Jimmy Chérizier", "Dr. Etienne": capitalised words without a group word
