@@ -29,6 +29,8 @@ CATEGORIES = ("government", "police", "armed_group", "civil_society", "internati
 
 # Possessive endings and a leading article are not part of an actor's name.
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+# A possessive and a head noun after a name: the span names what the person has, not the person.
+_POSSESSIVE_THEN_HEAD = re.compile(r"['’]s?\s+[a-z]")
 _LEADING_THE = re.compile(r"^(?:the|The)\s+")
 # An alias inside a prepositional phrase names a place or an owner, not the span's head.
 _AFTER_PREPOSITION = re.compile(
@@ -192,7 +194,14 @@ class Codebook:
             key = (match.end(), match.end() - match.start())
             if best is None or key > best[0]:
                 best = (key, match.group())
-        return self._by_alias[best[1]] if best else None
+        if best is None:
+            return None
+        name = self._by_alias[best[1]]
+        owner = self.actor(name)
+        if owner is not None and owner.category == "person" and \
+                _POSSESSIVE_THEN_HEAD.match(text, best[0][0]):
+            return None  # "Ruto's allies" are not Ruto
+        return name
 
 
 def _parse_actor(item, index: int, source: str) -> Actor:

@@ -57,6 +57,8 @@ def test_load_reads_actors_as_frozen_records(codebook):
     ("kenya", None),                                       # case-sensitive
     ("Kenyans", None),                                     # whole words only
     ("Haitian civil society groups", None),
+    ("Ruto's allies", None),                               # what a person has is not the person
+    ("President Ruto's", "William Ruto"),
 ])
 def test_canonical_accepts_the_forms_news_text_uses(codebook, span, expected):
     assert codebook.canonical(span) == expected
