@@ -52,7 +52,7 @@ def test_the_shipped_accurate_model_loads_without_pickle_and_differs_from_fast()
     fast, accurate = load_model(), load_model(default_model_dir("accurate"))
     assert type(accurate.stance).__name__ == "SemanticStanceClassifier"
     assert accurate.card["tier"] == "accurate" and fast.card["tier"] == "fast"
-    assert accurate.sentiment.semantic_weight > 0 and fast.sentiment.semantic_weight == 0
+    assert accurate.sentiment.contextual_weight > 0 and fast.sentiment.contextual_weight == 0
 
 
 def test_prelabel_and_evaluate_take_the_tier(tmp_path):

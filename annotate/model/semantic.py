@@ -74,19 +74,28 @@ class SemanticStanceClassifier(StanceClassifier):
     def __init__(self, C=1.0, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
                  context_weight=1.0, clause_weight=1.0, class_weight="balanced",
                  calibration_folds=3, random_state=0, cue_weight=0.0, semantic_weight=0.5,
-                 object_cues=False):
+                 object_cues=False, contextual_weight=0.0):
         super().__init__(C=C, window=window, char_ngrams=char_ngrams, max_features=max_features,
                          dense_weight=dense_weight, context_weight=context_weight,
                          clause_weight=clause_weight, class_weight=class_weight,
                          calibration_folds=calibration_folds, random_state=random_state,
                          cue_weight=cue_weight, object_cues=object_cues)
         self.semantic_weight = semantic_weight
+        # contextual_weight > 0 appends MiniLM's states over the span and the sentence
+        # (annotate.model.contextual) times that weight
+        self.contextual_weight = contextual_weight
+
+    def __setstate__(self, state):
+        super().__setstate__({"contextual_weight": 0.0, **state})
 
     def _matrix(self, items, tone_memo=None, fit=False):
-        sparse = super()._matrix(items, tone_memo, fit)
-        if self.semantic_weight <= 0:
-            return sparse
-        views = self.features_._views(items)
-        dense = embed_spans(views, items) * self.semantic_weight
-        return sp.hstack([sparse, sp.csr_matrix(dense)], format="csr")
+        blocks = [super()._matrix(items, tone_memo, fit)]
+        if self.semantic_weight > 0:
+            views = self.features_._views(items)
+            blocks.append(sp.csr_matrix(embed_spans(views, items) * self.semantic_weight))
+        if getattr(self, "contextual_weight", 0.0) > 0:
+            from annotate.model.contextual import encoder
+
+            blocks.append(sp.csr_matrix(encoder().span_vectors(items) * self.contextual_weight))
+        return blocks[0] if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 

@@ -110,7 +110,7 @@ class SentimentLayer(Estimator):
     """
 
     def __init__(self, C=1.0, class_weight="balanced", calibration_folds=3, random_state=0,
-                 semantic_weight=0.0, word_weight=0.0, word_min_df=2):
+                 semantic_weight=0.0, word_weight=0.0, word_min_df=2, contextual_weight=0.0):
         # word_weight > 0 adds TF-IDF word 1-2-grams (seen in >= word_min_df training sentences)
         # times that weight; off by default, so models saved before it load unchanged.
         self.word_weight = word_weight
@@ -118,6 +118,8 @@ class SentimentLayer(Estimator):
         # semantic_weight > 0 appends the sentence's WordLlama embedding (annotate.model.semantic)
         # times that weight to the standardised features: the "accurate" tier
         self.semantic_weight = semantic_weight
+        # contextual_weight > 0 appends the sentence's MiniLM vector (annotate.model.contextual)
+        self.contextual_weight = contextual_weight
         self.C = C
         self.class_weight = class_weight
         self.calibration_folds = calibration_folds
@@ -175,6 +177,10 @@ class SentimentLayer(Estimator):
             from annotate.model.semantic import embed_texts
 
             X = np.hstack([X, self.semantic_weight * embed_texts(list(texts))])
+        if getattr(self, "contextual_weight", 0.0) > 0:
+            from annotate.model.contextual import encoder
+
+            X = np.hstack([X, self.contextual_weight * encoder().sentence_vectors(list(texts))])
         if getattr(self, "vocabulary_", None):  # sparse: most of the vocabulary is absent
             import scipy.sparse as sp
 
@@ -192,6 +198,7 @@ class SentimentLayer(Estimator):
 
     def n_design_features(self) -> int:
         extra = 256 if getattr(self, "semantic_weight", 0.0) > 0 else 0
+        extra += 384 if getattr(self, "contextual_weight", 0.0) > 0 else 0
         extra += len(getattr(self, "vocabulary_", None) or ())
         return self._raw_features([[0.0, 0.0]], [""]).shape[1] + extra
 

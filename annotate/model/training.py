@@ -215,11 +215,12 @@ def train_model(gold_paths, output=None, *, seed: int = 0, folds: int = 5,
     return model, metrics
 
 
-# The accurate tier's weights: chosen by 5-fold cross-validation on haiti-mss train over three
-# fold seeds (stance and sentiment) and on NewsMTSC dev_rw (stance); BENCHMARKS.md, "Pre-label
-# quality", lists every value tried.
-SEMANTIC_STANCE_WEIGHT = 1.0
-SEMANTIC_SENTIMENT_WEIGHT = 2.0
+# The accurate tier's dense blocks: MiniLM's contextual states (annotate.model.contextual) times
+# these weights; WordLlama's static vectors (annotate.model.semantic) no longer add to them (0).
+# Chosen by 5-fold cross-validation on haiti-mss train over three fold seeds; BENCHMARKS.md,
+# "Pre-label quality", lists every value tried.
+CONTEXTUAL_STANCE_WEIGHT = 3.0
+CONTEXTUAL_SENTIMENT_WEIGHT = 2.0
 # Both tiers' stance and sentiment settings, chosen by 5-fold cross-validation on the haiti-mss
 # train split over three fold seeds (BENCHMARKS.md, "Pre-label quality", lists every setting).
 STANCE_PARAMS = {"clause_weight": 5.0, "cue_weight": 1.0, "object_cues": True}
@@ -228,17 +229,17 @@ SENTIMENT_PARAMS = {"word_weight": 2.0, "C": 3.0}
 
 def tier_estimators(tier: str, seed: int, stance_params: dict | None = None):
     """Unfitted (stance, sentiment) estimators of a tier: "fast" (lexical and target-dependent
-    features) or "accurate" (plus WordLlama embeddings, annotate.model.semantic)."""
+    features) or "accurate" (plus MiniLM's contextual states, annotate.model.contextual)."""
     if tier == "fast":
         return (StanceClassifier(random_state=seed, **{**STANCE_PARAMS, **(stance_params or {})}),
                 SentimentLayer(random_state=seed, **SENTIMENT_PARAMS))
     if tier == "accurate":
         from annotate.model.semantic import SemanticStanceClassifier
 
-        params = {**STANCE_PARAMS, "semantic_weight": SEMANTIC_STANCE_WEIGHT,
-                  **(stance_params or {})}
+        params = {**STANCE_PARAMS, "semantic_weight": 0.0,
+                  "contextual_weight": CONTEXTUAL_STANCE_WEIGHT, **(stance_params or {})}
         return (SemanticStanceClassifier(random_state=seed, **params),
-                SentimentLayer(random_state=seed, semantic_weight=SEMANTIC_SENTIMENT_WEIGHT,
+                SentimentLayer(random_state=seed, contextual_weight=CONTEXTUAL_SENTIMENT_WEIGHT,
                                **SENTIMENT_PARAMS))
     raise ValueError(f"unknown tier {tier!r}; use fast or accurate")
 

