@@ -136,3 +136,16 @@ def test_a_sentence_gets_the_same_states_in_any_batch():
     for text, (states, _), (other, _) in zip(texts, together, reversed_order):
         (alone, _), = contextual.encoder().states([text])
         assert np.array_equal(states, alone) and np.array_equal(other, alone)
+
+
+def test_a_model_fitted_against_other_encoder_weights_is_refused(tmp_path):
+    import shutil
+
+    copy = tmp_path / "model"
+    shutil.copytree(default_model_dir("accurate"), copy)
+    card = json.loads((copy / "model-card.json").read_text(encoding="utf-8"))
+    assert card["contextual_encoder"]["weights_sha256"] == contextual.WEIGHTS_SHA256
+    card["contextual_encoder"]["weights_sha256"] = "0" * 64
+    (copy / "model-card.json").write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ModelError, match="other contextual encoder weights.*retrain"):
+        load_model(copy)

