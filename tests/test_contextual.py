@@ -149,3 +149,15 @@ def test_a_model_fitted_against_other_encoder_weights_is_refused(tmp_path):
     (copy / "model-card.json").write_text(json.dumps(card), encoding="utf-8")
     with pytest.raises(ModelError, match="other contextual encoder weights.*retrain"):
         load_model(copy)
+
+
+def test_more_texts_than_the_memo_holds_are_all_encoded(monkeypatch):
+    monkeypatch.setattr(contextual, "_MEMO_SENTENCES", 2)
+    monkeypatch.setattr(contextual, "_MEMO_SPANS", 2)
+    texts = [f"Officials in town {n} welcomed the patrols." for n in range(5)]
+    encoder = contextual.encoder()
+    sentences = encoder.sentence_vectors(texts + texts[:1])
+    spans = encoder.span_vectors([(text, 0, 9) for text in texts])
+    assert sentences.shape == (6, 384) and spans.shape == (5, 768)
+    assert np.allclose(sentences[0], sentences[5]) and np.allclose(spans[:, 384:], sentences[:5])
+    assert len(encoder._sentences) <= 2 and len(encoder._spans) <= 2

@@ -154,7 +154,7 @@ class MiniLMEncoder:
 
         Each text goes through alone, on one BLAS thread: BLAS rounds a row of a matrix product
         differently by where it sits and how many rows come with it, so texts batched together
-        got states (and, once in 200 sentences, a score's fourth decimal) that depended on what
+        got states (and, about once in 200 sentences, a score's fourth decimal) that depended on what
         else was in the batch, the worker or the order. Alone, a text's states are the same bits
         every time; it costs about half the speed (BENCHMARKS.md, "Pre-label quality").
         """
@@ -164,14 +164,16 @@ class MiniLMEncoder:
                      np.asarray(e.offsets[1:-1])) for e in encodings]
 
     def sentence_vectors(self, texts: list[str]) -> np.ndarray:
-        """(n, 384) unit mean token state of each text (the sentence-transformers pooling)."""
-        missing = sorted({t for t in texts if t not in self._sentences})
-        for text, (states, _) in zip(missing, self.states(missing) if missing else ()):
-            _remember(self._sentences, text, _unit(states.mean(0)) if len(states)
-                      else np.zeros(DIMENSIONS, np.float32), _MEMO_SENTENCES)
+        """(n, 384) unit mean state of each text's word pieces ([CLS] and [SEP] left out)."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        return np.stack([self._sentences[t] for t in texts])
+        known = {text: self._sentences[text] for text in set(texts) if text in self._sentences}
+        missing = sorted(set(texts) - known.keys())
+        for text, (states, _) in zip(missing, self.states(missing) if missing else ()):
+            known[text] = vector = (_unit(states.mean(0)) if len(states)
+                                    else np.zeros(DIMENSIONS, np.float32))
+            _remember(self._sentences, text, vector, _MEMO_SENTENCES)
+        return np.stack([known[text] for text in texts])
 
     def span_vectors(self, items) -> np.ndarray:
         """(n, 768) per (text, start, end): the unit mean state of the span's tokens (zero if

@@ -67,9 +67,10 @@ def embed_spans(views, items) -> np.ndarray:
 
 
 class SemanticStanceClassifier(StanceClassifier):
-    """`StanceClassifier` plus WordLlama embeddings of the span's clause, the masked sentence and
-    both contexts (see the module docstring). `semantic_weight` scales the dense block against
-    the sparse one; 0 makes it the plain classifier."""
+    """`StanceClassifier` plus dense blocks: WordLlama embeddings of the span's clause, the masked
+    sentence and both contexts (see the module docstring), times `semantic_weight`, and MiniLM's
+    contextual states over the span and the sentence (annotate.model.contextual), times
+    `contextual_weight` (the accurate tier's block). Both 0 make it the plain classifier."""
 
     def __init__(self, C=1.0, window=6, char_ngrams=False, max_features=40000, dense_weight=0.3,
                  context_weight=1.0, clause_weight=1.0, class_weight="balanced",
