@@ -199,14 +199,29 @@ class Annotator:
         self.page.mouse.up()
 
     def submit(self) -> None:
-        """Ctrl+Enter, then wait until Label Studio has saved and moved on to the next task."""
+        """Ctrl+Enter, then wait until Label Studio has answered the save and moved on to the
+        next task. (After the last task the editor goes at once, before the save has been
+        answered: a pull right then could miss the annotation, as one loaded run showed.)"""
         before = self.sentence()
-        self.press("Control+Enter")
+        with self.page.expect_response(_is_annotation_save) as saved:
+            self.press("Control+Enter")
+        assert saved.value.ok, f"Label Studio refused the annotation: {saved.value.status}"
         self.page.wait_for_function(
             """([selector, before]) => {
                  const el = document.querySelector(selector);
                  return !el || el.innerText.trim() !== before;
                }""", arg=[SENTENCE, before])
+
+
+# The submit of a new annotation (POST /api/tasks/N/annotations) or of a changed one (PATCH
+# /api/annotations/N); drafts (/api/annotations/N/drafts, /api/drafts/N) are not saves.
+_ANNOTATION_SAVES = (("POST", re.compile(r"/api/tasks/\d+/annotations/?(\?|$)")),
+                     ("PATCH", re.compile(r"/api/annotations/\d+/?(\?|$)")))
+
+
+def _is_annotation_save(response) -> bool:
+    return any(response.request.method == method and pattern.search(response.url)
+               for method, pattern in _ANNOTATION_SAVES)
 
 
 def press_start_training(page, base_url: str, project_id: int) -> None:
