@@ -154,9 +154,9 @@ class MiniLMEncoder:
 
         Each text goes through alone, on one BLAS thread: BLAS rounds a row of a matrix product
         differently by where it sits and how many rows come with it, so texts batched together
-        got states (and, about once in 200 sentences, a score's fourth decimal) that depended on what
-        else was in the batch, the worker or the order. Alone, a text's states are the same bits
-        every time; it costs about half the speed (BENCHMARKS.md, "Pre-label quality").
+        got states (and, about once in 200 sentences, a score's fourth decimal) that depended on
+        what else was in the batch, the worker or the order. Alone, a text's states are the same
+        bits every time; it costs about half the speed (BENCHMARKS.md, "Pre-label quality").
         """
         encodings = self.tokenizer.encode_batch(list(texts))
         with threadpool_limits(limits=1):
@@ -170,8 +170,7 @@ class MiniLMEncoder:
         known = {text: self._sentences[text] for text in set(texts) if text in self._sentences}
         missing = sorted(set(texts) - known.keys())
         for text, (states, _) in zip(missing, self.states(missing) if missing else ()):
-            known[text] = vector = (_unit(states.mean(0)) if len(states)
-                                    else np.zeros(DIMENSIONS, np.float32))
+            known[text] = vector = _sentence_vector(states)
             _remember(self._sentences, text, vector, _MEMO_SENTENCES)
         return np.stack([known[text] for text in texts])
 
@@ -185,22 +184,27 @@ class MiniLMEncoder:
         missing = sorted(set(keys) - known.keys())
         texts = sorted({text for text, _, _ in missing})
         encoded = dict(zip(texts, self.states(texts))) if texts else {}
+        sentences = {text: _sentence_vector(states) for text, (states, _) in encoded.items()}
+        for text, vector in sentences.items():
+            _remember(self._sentences, text, vector, _MEMO_SENTENCES)
         for key in missing:
             text, start, end = key
-            known[key] = vector = _span_vector(*encoded[text], start, end)
-            _remember(self._sentences, text, vector[DIMENSIONS:], _MEMO_SENTENCES)
+            states, offsets = encoded[text]
+            known[key] = vector = np.concatenate([_span_state(states, offsets, start, end),
+                                                  sentences[text]])
             _remember(self._spans, key, vector, _MEMO_SPANS)
         return np.stack([known[key] for key in keys])
 
 
-def _span_vector(states, offsets, start, end) -> np.ndarray:
-    vector = np.zeros(2 * DIMENSIONS, dtype=np.float32)
-    if len(states):
-        inside = (offsets[:, 1] > start) & (offsets[:, 0] < end)
-        if inside.any():
-            vector[:DIMENSIONS] = _unit(states[inside].mean(0))
-        vector[DIMENSIONS:] = _unit(states.mean(0))
-    return vector
+def _sentence_vector(states) -> np.ndarray:
+    """The unit mean of a text's token states (zero for a text of no tokens)."""
+    return _unit(states.mean(0)) if len(states) else np.zeros(DIMENSIONS, np.float32)
+
+
+def _span_state(states, offsets, start, end) -> np.ndarray:
+    """The unit mean state of the tokens overlapping [start, end) (zero if none: past the cut)."""
+    inside = (offsets[:, 1] > start) & (offsets[:, 0] < end) if len(states) else []
+    return _unit(states[inside].mean(0)) if np.any(inside) else np.zeros(DIMENSIONS, np.float32)
 
 
 def _remember(memo: OrderedDict, key, vector, size: int) -> None:
